@@ -1,0 +1,264 @@
+"""duplicate-module: a module that is a near-copy of another module.
+
+## What it finds
+A module whose code is, token for token, another module's code with some identifiers renamed
+consistently (`SSEManager` for `StreamManager`, `get_sse_manager` for `get_stream_manager`).
+Comments, docstrings and imports are ignored; changed messages count as small differences.
+The copy is the module fewer modules import (then: the one whose names the other aliases, the
+shorter one).
+
+## Why is this bad?
+Two copies drift: a fix lands in one and not the other, and readers cannot tell which is live.
+A dead copy is pure cost.
+
+## Policy
+- A copy that nothing imports (and that is not a test, script or migration) is reported from
+  90% similarity.
+- A copy that is still imported (or run: tests, scripts) is reported only when at least 98%
+  identical *without* renaming: legitimate look-alike modules that are all in use
+  (per-provider integrations that differ in literals and names) are not duplicates to delete.
+- Modules under 20 logical lines and renamings that touch more than 15% of a module's names are
+  never reported: short schema files look alike by nature.
+
+## Example
+`app/core/sse_manager.py`, 340 lines, is `app/core/stream_manager.py` with `StreamManager`
+renamed `SSEManager`; nothing imports it.
+
+## Fix
+Delete the copy, make the survivor export the copy's public names under their old names
+(`SSEManager = StreamManager`), and point every import of the copy at the survivor.
+
+## Blind spots
+Copies that reorder whole functions still match (alignment finds the blocks) but copies that
+were reformatted line by line (joined or split statements) score lower. Dynamic imports of the
+copy by string are seen only when the string is a literal dotted path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from analyzer.checks import Example, Rule
+from analyzer.facts.model import ModuleFacts
+from analyzer.findings import Finding, Related
+from analyzer.project import Options, Project, is_migration
+from analyzer.similarity import Comparison, candidate_pairs, compare
+
+RULE_ID = "duplicate-module"
+
+
+def check(project: Project) -> Iterator[Finding]:
+    index = project.index
+    options = project.options
+    lines = {
+        name: facts.normalized_lines
+        for name, facts in index.modules.items()
+        if not is_migration(facts)
+    }
+    best: dict[str, tuple[Comparison, str]] = {}
+    for a, b in candidate_pairs(lines, options.duplicate_min_lines):
+        copy, original = _copy_and_original(project, index.modules[a], index.modules[b])
+        comparison = compare(copy.normalized_lines, original.normalized_lines)
+        if _is_live(project, copy):
+            if comparison.verbatim < options.duplicate_live_threshold:
+                continue
+        elif comparison.similarity < options.duplicate_threshold:
+            continue
+        if _renames_too_much(copy, comparison, options):
+            continue
+        current = best.get(copy.module)
+        if current is None or current[0].similarity < comparison.similarity:
+            best[copy.module] = (comparison, original.module)
+    for copy_name, (comparison, original_name) in sorted(best.items()):
+        if original_name in best and best[original_name][1] == copy_name:
+            if copy_name > original_name:
+                continue  # each pair once
+        yield _finding(project, index.modules[copy_name], index.modules[original_name], comparison)
+
+
+def _is_live(project: Project, facts: ModuleFacts) -> bool:
+    return bool(project.module_references(facts.module)) or project.is_entry_point(facts)
+
+
+def _renames_too_much(copy: ModuleFacts, comparison: Comparison, options: Options) -> bool:
+    names = {name for line in copy.normalized_lines for name in line.names}
+    return len(comparison.renames) > max(4, options.max_renamed_share * len(names))
+
+
+def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tuple[ModuleFacts, ModuleFacts]:
+    def rank(facts: ModuleFacts, other: ModuleFacts) -> tuple:
+        return (
+            len(project.module_references(facts.module)) + project.is_entry_point(facts),
+            _aliases_names_of(facts, other),
+            facts.line_count,
+            facts.path,
+        )
+
+    return (a, b) if rank(a, b) < rank(b, a) else (b, a)
+
+
+def _aliases_names_of(facts: ModuleFacts, other: ModuleFacts) -> int:
+    """How many of `other`'s top-level names `facts` re-creates as aliases."""
+    defined = _public_names(other)
+    return sum(1 for binding in facts.bindings if not binding.scope and binding.value and binding.name in defined)
+
+
+def _public_names(facts: ModuleFacts) -> set[str]:
+    names = {cls.name for cls in facts.classes} | {f.name for f in facts.functions}
+    names |= {b.name for b in facts.bindings if not b.scope}
+    return {name for name in names if not name.startswith("_")}
+
+
+def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> Finding:
+    copy_refs = project.module_references(copy.module)
+    original_refs = project.module_references(original.module)
+    public = _public_names(copy)
+    aliases = []
+    for old, new in comparison.renames.items():
+        if old not in public:
+            continue
+        present = next(
+            (b for b in original.bindings if not b.scope and b.name == old and b.value == new), None
+        )
+        aliases.append(
+            {"name": old, "target": new, "present": present is not None,
+             "line": present.line if present else None}
+        )
+    percent = round(comparison.similarity * 100)
+    rename_text = ", ".join(f"{old} → {new}" for old, new in comparison.renames.items())
+    used = (
+        f"imported by {len(copy_refs)} place(s)" if copy_refs else "nothing imports it"
+    )
+    message = (
+        f"{copy.path} is a {percent}% copy of {original.path}"
+        + (f" ({rename_text})" if rename_text else "")
+        + f"; {used}."
+    )
+    evidence = [
+        f"{comparison.aligned_lines} of {comparison.copy_lines} logical lines align with "
+        f"{original.path}; {percent}% of the tokens are equal after renaming",
+        f"{original.path} is referenced from {len(original_refs)} place(s); "
+        f"{copy.path} from {len(copy_refs)}",
+    ]
+    if aliases and all(alias["present"] for alias in aliases):
+        lines = [alias["line"] for alias in aliases]
+        evidence.append(f"{original.path} already aliases the old names (lines {min(lines)}-{max(lines)})")
+    return Finding(
+        rule=RULE_ID,
+        path=copy.path,
+        line=1,
+        end_line=copy.line_count,
+        symbol=None,
+        message=message,
+        related=(
+            Related(original.path, 1, original.line_count, "the original, kept"),
+        ),
+        details={
+            "similarity": round(comparison.similarity, 3),
+            "overlap": round(comparison.overlap, 3),
+            "renames": dict(comparison.renames),
+            "aliases": aliases,
+            "aliases_present": all(alias["present"] for alias in aliases),
+            "copy_lines": copy.line_count,
+            "original_lines": original.line_count,
+            "copy_referenced_by": [{"path": r.path, "line": r.line, "how": r.how} for r in copy_refs],
+            "original_referenced_by": [
+                {"path": r.path, "line": r.line, "how": r.how} for r in original_refs
+            ],
+        },
+        evidence=tuple(evidence),
+        fix={
+            "action": "delete-module",
+            "path": copy.path,
+            "module": copy.module,
+            "survivor": original.path,
+            "survivor_module": original.module,
+            "add_aliases": [
+                {"name": a["name"], "target": a["target"]} for a in aliases if not a["present"]
+            ],
+            "rewrite_references": [{"path": r.path, "line": r.line, "how": r.how} for r in copy_refs],
+        },
+    )
+
+
+_MANAGER = '''"""Keeps one queue per session."""
+import asyncio
+
+
+class {cls}:
+    def __init__(self) -> None:
+        self._queues: dict[str, asyncio.Queue] = {{}}
+        self._closed = False
+
+    def queue(self, session_id: str) -> asyncio.Queue:
+        if session_id not in self._queues:
+            self._queues[session_id] = asyncio.Queue(maxsize=100)
+        return self._queues[session_id]
+
+    async def publish(self, session_id: str, event: dict) -> None:
+        if self._closed:
+            raise RuntimeError("manager is closed")
+        await self.queue(session_id).put(event)
+
+    async def drain(self, session_id: str) -> list[dict]:
+        items = []
+        queue = self.queue(session_id)
+        while not queue.empty():
+            items.append(queue.get_nowait())
+        return items
+
+    def close(self) -> None:
+        self._closed = True
+        self._queues.clear()
+
+    def stats(self) -> dict[str, int]:
+        return {{name: queue.qsize() for name, queue in self._queues.items()}}
+
+
+_{var}: {cls} | None = None
+
+
+def {getter}() -> {cls}:
+    global _{var}
+    if _{var} is None:
+        _{var} = {cls}()
+    return _{var}
+'''
+
+RULE = Rule(
+    id=RULE_ID,
+    summary="A module that is a near-copy of another, with the identifier renaming between them.",
+    check=check,
+    doc=__doc__ or "",
+    invalid=(
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
+                "app/sse.py": _MANAGER.format(cls="SSEManager", var="sse", getter="get_sse"),
+                "app/main.py": "from app.stream import get_stream\n\nmanager = get_stream()\n",
+            },
+            expected=(("app/sse.py", 1, None),),
+            note="a renamed copy that nothing imports",
+        ),
+    ),
+    valid=(
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
+                "app/sse.py": _MANAGER.format(cls="SSEManager", var="sse", getter="get_sse"),
+                "app/main.py": "from app.stream import get_stream\nfrom app.sse import get_sse\n",
+            },
+            note="both look-alikes are imported and they differ by renames: not a dead copy",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/a.py": "from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    x: int\n    y: str\n",
+                "app/b.py": "from pydantic import BaseModel\n\n\nclass B(BaseModel):\n    x: int\n    y: str\n",
+            },
+            note="short schema modules look alike by nature",
+        ),
+    ),
+)

@@ -1,0 +1,208 @@
+"""missing-method: a call of a method the receiver's class does not define.
+
+## What it finds
+`x.m(...)` where the class of `x` is statically certain and is a project class that neither
+defines `m` nor inherits it. The class is known from a parameter or variable annotation
+(`Optional[X]`, `X | None`, string annotations included), a constructor call `x = X(...)`, a
+project function's return annotation, an alias (`SSEEvent = StreamEvent`), or
+`self.attr = X(...)` in the class. Inherited members come from project bases and from the real
+attributes of library bases (pydantic `BaseModel` and `BaseSettings`, SQLModel, dataclasses,
+`Enum`, exceptions, builtins).
+
+## Why is this bad?
+It is an `AttributeError` waiting for the first request that reaches the line.
+
+## Example
+`app/routes/sse.py` calls `event.to_sse_format()` where `event: SSEEvent` and
+`SSEEvent = StreamEvent`, a pydantic model with no such method.
+
+## Fix
+Add the method to the class, after its last method, with a signature read from the call sites
+and a body from the recipe table when one fits; or correct the call (see "did you mean").
+
+## Blind spots
+Never reported, because they cannot be known: classes with an unknown base, metaclass or class
+decorator, `__getattr__`/`__getattribute__`, attributes set through `setattr`, `Protocol`s,
+receivers narrowed by `isinstance`/`hasattr` or assigned more than one way, and methods that a
+subclass defines (the receiver may be that subclass).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterator
+
+from analyzer.checks import Example, Rule
+from analyzer.facts.model import AttrCall, ModuleFacts
+from analyzer.findings import Finding, Related
+from analyzer.index import Symbol
+from analyzer.inference import Receiver
+from analyzer.project import Project
+
+RULE_ID = "missing-method"
+_TYPE_MEMBERS = frozenset(dir(type))
+
+
+def check(project: Project) -> Iterator[Finding]:
+    classes = project.classes
+    groups: dict[tuple[Symbol, str], list[tuple[ModuleFacts, AttrCall, Receiver]]] = defaultdict(list)
+    for facts in project.index.modules.values():
+        for call in facts.attr_calls:
+            receiver = classes.receiver(facts, call)
+            if receiver is None:
+                continue
+            members = classes.members(receiver.cls)
+            if members is None:
+                continue
+            if receiver.is_class_object:
+                members = members | _TYPE_MEMBERS
+            if call.method in members or _defined_in_subclass(project, receiver.cls, call.method):
+                continue
+            groups[(receiver.cls, call.method)].append((facts, call, receiver))
+    for (cls, method), sites in sorted(groups.items(), key=lambda item: _first_site(item[1])):
+        yield _finding(project, cls, method, sites)
+
+
+def _first_site(sites: list[tuple[ModuleFacts, AttrCall, Receiver]]) -> tuple[str, int]:
+    facts, call, _ = min(sites, key=lambda s: (s[0].path, s[1].line))
+    return facts.path, call.line
+
+
+def _defined_in_subclass(project: Project, cls: Symbol, method: str) -> bool:
+    for subclass in project.classes.subclasses(cls):
+        fact = project.index.class_fact(subclass)
+        if fact is None or method in fact.members or fact.dynamic_attributes:
+            return True
+    return False
+
+
+def _finding(
+    project: Project, cls: Symbol, method: str, sites: list[tuple[ModuleFacts, AttrCall, Receiver]]
+) -> Finding:
+    index = project.index
+    sites = sorted(sites, key=lambda s: (s[0].path, s[1].line))
+    facts, first, _ = sites[0]
+    cls_fact = index.class_fact(cls)
+    assert cls_fact is not None
+    class_path = index.modules[cls.module].path
+    members = project.classes.members(cls) or frozenset()
+    suggestions = difflib.get_close_matches(
+        method, sorted(m for m in members if not m.startswith("__")), n=3, cutoff=0.75
+    )
+    elsewhere = _defined_on_namesakes(project, cls, method)
+    call_sites = [
+        {
+            "path": site_facts.path,
+            "line": call.line,
+            "receiver": call.receiver,
+            "inferred": receiver.how,
+            "args": call.arg_count,
+            "keywords": list(call.keywords),
+            "result_used": call.result_used,
+        }
+        for site_facts, call, receiver in sites
+    ]
+    places = ", ".join(f"{c['path']}:{c['line']}" for c in call_sites[:3])
+    if len(call_sites) > 3:
+        places += f" and {len(call_sites) - 3} more"
+    message = f"`{cls.name}` has no method `{method}`, called at {places}."
+    evidence = [f"`{call['receiver']}` at {call['path']}:{call['line']} is {call['inferred']}" for call in call_sites]
+    evidence.append(f"`{cls.name}` and its bases define no `{method}`")
+    if suggestions:
+        evidence.append("did you mean: " + ", ".join(f"`{s}`" for s in suggestions))
+    for path, line in elsewhere:
+        evidence.append(f"a same-named `{cls.name}` at {path}:{line} defines `{method}`")
+    return Finding(
+        rule=RULE_ID,
+        path=facts.path,
+        line=first.line,
+        end_line=first.line,
+        symbol=f"{cls.name}.{method}",
+        message=message,
+        related=(Related(class_path, cls_fact.span.line, cls_fact.span.end_line, f"class `{cls.name}`"),),
+        details={
+            "class": cls.name,
+            "class_path": class_path,
+            "method": method,
+            "call_sites": call_sites,
+            "did_you_mean": suggestions,
+            "defined_on_namesakes": [{"path": p, "line": line} for p, line in elsewhere],
+            "bases": list(cls_fact.bases),
+        },
+        evidence=tuple(evidence),
+        fix={
+            "action": "add-method",
+            "path": class_path,
+            "class": cls.name,
+            "method": method,
+            "after_line": cls_fact.last_statement_line,
+            "call_sites": [{"path": c["path"], "line": c["line"]} for c in call_sites],
+        },
+    )
+
+
+def _defined_on_namesakes(project: Project, cls: Symbol, method: str) -> list[tuple[str, int]]:
+    found = []
+    for facts, other in project.index.classes():
+        if other.name == cls.name and facts.module != cls.module and method in other.methods:
+            found.append((facts.path, other.span.line))
+    return sorted(found)
+
+
+RULE = Rule(
+    id=RULE_ID,
+    summary="A call of a method that the statically known class of the receiver does not define.",
+    check=check,
+    doc=__doc__ or "",
+    invalid=(
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/event.py": (
+                    "from pydantic import BaseModel\n\n\nclass Event(BaseModel):\n    kind: str\n\n"
+                    "    def is_final(self) -> bool:\n        return self.kind == 'done'\n\n\nAlias = Event\n"
+                ),
+                "app/use.py": (
+                    "from app.event import Alias, Event\n\n\ndef render(event: Alias) -> str:\n"
+                    "    return event.to_text()\n\n\ndef build() -> str:\n    e = Event(kind='x')\n"
+                    "    return e.to_text() + e.model_dump_json()\n"
+                ),
+            },
+            expected=(("app/use.py", 5, "Event.to_text"),),
+            note="through an alias annotation and a constructor; model_dump_json is inherited",
+        ),
+    ),
+    valid=(
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/proxy.py": (
+                    "class Proxy:\n    def __getattr__(self, name):\n        return lambda: name\n\n\n"
+                    "def use(p: Proxy):\n    return p.anything()\n"
+                ),
+            },
+            note="__getattr__ makes every attribute possible",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/vendor.py": (
+                    "from somevendor import Client\n\n\nclass Mine(Client):\n    pass\n\n\n"
+                    "def use(c: Mine):\n    return c.fetch()\n"
+                ),
+            },
+            note="an unknown third-party base may define anything",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/shapes.py": (
+                    "class Shape:\n    pass\n\n\nclass Square(Shape):\n    def area(self):\n        return 1\n\n\n"
+                    "def total(s: Shape, x: object):\n    if isinstance(x, Shape):\n        x.area()\n    return s.area()\n"
+                ),
+            },
+            note="defined on a subclass; narrowed by isinstance",
+        ),
+    ),
+)

@@ -1,0 +1,294 @@
+"""shadowed-class: a stale second definition of a class, beside the live one.
+
+## What it finds
+- A class defined twice in the same module: the first definition is dead from the moment the
+  second runs (unless something between the two uses it).
+- A copy of a class in another module that nothing references (no import, no `module.Class`
+  attribute, no dotted string such as a `mock.patch` target, not in `__all__`, no use in its own
+  module), while a same-named class with mostly the same methods is live.
+
+## Why is this bad?
+Readers and tools find two `WorkerSpaceManager`s and cannot tell which one runs; fixes land in
+the stale one. Name-based dead-code tools miss it: each copy "uses" the other's name.
+
+## Example
+`app/core/user_worker_space.py` still holds an old `WorkerSpaceManager` (lines 478-599) while
+everything imports the singleton from `app/core/worker_space_manager.py`.
+
+## Fix
+Delete the stale class, then any import only it used. The live class is never touched.
+
+## Blind spots
+Classes inside functions or conditional blocks, nested classes (`class Config`), test modules
+and migrations are not considered. A base class and its same-named subclass are not copies.
+Access through `getattr(module, name)` with a computed name is invisible.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from analyzer.checks import Example, Rule
+from analyzer.facts.model import ClassFact, ModuleFacts
+from analyzer.findings import Finding, Related
+from analyzer.index import Symbol
+from analyzer.project import Project, Reference, is_migration, is_test_module
+
+RULE_ID = "shadowed-class"
+MIN_SHARED_METHODS = 0.5
+
+
+def check(project: Project) -> Iterator[Finding]:
+    yield from _redefined_in_module(project)
+    yield from _stale_copies(project)
+
+
+def _eligible(facts: ModuleFacts) -> bool:
+    return not is_test_module(facts) and not is_migration(facts)
+
+
+def _redefined_in_module(project: Project) -> Iterator[Finding]:
+    for facts in project.index.modules.values():
+        if not _eligible(facts):
+            continue
+        by_name: dict[str, list[ClassFact]] = defaultdict(list)
+        for cls in facts.classes:
+            if not cls.conditional:
+                by_name[cls.name].append(cls)
+        for name, definitions in sorted(by_name.items()):
+            definitions.sort(key=lambda c: c.span.line)
+            for stale, later in zip(definitions, definitions[1:]):
+                between = [
+                    line for line in facts.name_lines(name)
+                    if stale.span.end_line < line < later.span.line
+                ]
+                if between:
+                    continue
+                yield Finding(
+                    rule=RULE_ID,
+                    path=facts.path,
+                    line=stale.span.line,
+                    end_line=stale.span.end_line,
+                    symbol=name,
+                    message=(
+                        f"class `{name}` is defined again at line {later.span.line} of the same "
+                        "module; this first definition is never used."
+                    ),
+                    related=(Related(facts.path, later.span.line, later.span.end_line, "the definition that wins"),),
+                    details={"kind": "redefined", "lines": stale.span.length},
+                    evidence=(
+                        f"`{name}` is rebound at line {later.span.line} and nothing between "
+                        f"lines {stale.span.end_line} and {later.span.line} uses it",
+                    ),
+                    fix=_delete_fix(facts, stale),
+                )
+
+
+def _stale_copies(project: Project) -> Iterator[Finding]:
+    index = project.index
+    by_name: dict[str, list[tuple[ModuleFacts, ClassFact]]] = defaultdict(list)
+    for facts, cls in index.classes():
+        if _eligible(facts) and not cls.conditional:
+            by_name[cls.name].append((facts, cls))
+    for name, definitions in sorted(by_name.items()):
+        modules = {facts.module for facts, _ in definitions}
+        if len(modules) < 2:
+            continue
+        usage = {
+            (facts.module, cls.span.line): _uses(project, facts, cls) for facts, cls in definitions
+        }
+        for facts, cls in definitions:
+            if usage[(facts.module, cls.span.line)]:
+                continue
+            live = [
+                (other_facts, other, usage[(other_facts.module, other.span.line)])
+                for other_facts, other in definitions
+                if other_facts.module != facts.module
+                and usage[(other_facts.module, other.span.line)]
+                and _alike(cls, other)
+                and not _related_by_inheritance(project, facts, cls, other_facts, other)
+            ]
+            if not live:
+                continue
+            live.sort(key=lambda item: (-len(item[2]), item[0].path))
+            live_facts, live_cls, live_uses = live[0]
+            yield _finding(facts, cls, live_facts, live_cls, live_uses)
+
+
+def _uses(project: Project, facts: ModuleFacts, cls: ClassFact) -> list[Reference]:
+    """Where the class is used from outside its own body."""
+    symbol = Symbol("class", facts.module, cls.name)
+    uses = list(project.references.get(symbol, []))
+    if facts.dunder_all is not None and cls.name in facts.dunder_all:
+        uses.append(Reference(facts.path, 1, "__all__"))
+    uses += [
+        Reference(facts.path, line, "name")
+        for line in facts.name_lines(cls.name)
+        if not cls.span.contains(line)
+    ]
+    return uses
+
+
+def _alike(a: ClassFact, b: ClassFact) -> bool:
+    mine, theirs = set(a.methods), set(b.methods)
+    if not mine and not theirs:
+        return set(a.attributes) == set(b.attributes)
+    return len(mine & theirs) >= MIN_SHARED_METHODS * max(len(mine), len(theirs))
+
+
+def _related_by_inheritance(
+    project: Project, facts: ModuleFacts, cls: ClassFact, other_facts: ModuleFacts, other: ClassFact
+) -> bool:
+    a = Symbol("class", facts.module, cls.name)
+    b = Symbol("class", other_facts.module, other.name)
+    classes = project.classes
+    return b in classes.subclasses(a) or a in classes.subclasses(b)
+
+
+def _finding(
+    facts: ModuleFacts,
+    cls: ClassFact,
+    live_facts: ModuleFacts,
+    live: ClassFact,
+    live_uses: list[Reference],
+) -> Finding:
+    users = sorted({f"{use.path}:{use.line}" for use in live_uses})
+    shared = sorted(set(cls.methods) & set(live.methods))
+    return Finding(
+        rule=RULE_ID,
+        path=facts.path,
+        line=cls.span.line,
+        end_line=cls.span.end_line,
+        symbol=cls.name,
+        message=(
+            f"class `{cls.name}` here is a stale copy: nothing uses it, while the `{cls.name}` in "
+            f"{live_facts.path} is used in {len(users)} place(s)."
+        ),
+        related=(
+            Related(live_facts.path, live.span.line, live.span.end_line, "the live definition"),
+        ),
+        details={
+            "kind": "stale-copy",
+            "lines": cls.span.length,
+            "live_used_by": users,
+            "shared_methods": shared,
+            "only_in_stale": sorted(set(cls.methods) - set(live.methods)),
+            "only_in_live": sorted(set(live.methods) - set(cls.methods)),
+        },
+        evidence=(
+            f"no import, attribute access, string or name in {facts.path} refers to this "
+            f"`{cls.name}`",
+            f"the live `{cls.name}` is used at " + ", ".join(users[:5])
+            + (f" and {len(users) - 5} more" if len(users) > 5 else ""),
+            f"{len(shared)} method(s) in common with the live class",
+        ),
+        fix=_delete_fix(facts, cls),
+    )
+
+
+def _delete_fix(facts: ModuleFacts, cls: ClassFact) -> dict:
+    return {
+        "action": "delete-class",
+        "path": facts.path,
+        "class": cls.name,
+        "line": cls.span.line,
+        "end_line": cls.span.end_line,
+    }
+
+
+_LIVE = '''import asyncio
+
+
+class Pool:
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def acquire(self):
+        return 1
+
+    def release(self, item):
+        return None
+'''
+_STALE = '''class Pool:
+    def __init__(self):
+        self.items = []
+
+    def acquire(self):
+        return self.items.pop()
+
+    def release(self, item):
+        self.items.append(item)
+
+
+def helper():
+    return 2
+'''
+
+RULE = Rule(
+    id=RULE_ID,
+    summary="A stale second definition of a class that nothing uses, beside the live one.",
+    check=check,
+    doc=__doc__ or "",
+    invalid=(
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/pool.py": _LIVE,
+                "app/legacy.py": _STALE,
+                "app/main.py": "from app.pool import Pool\nfrom app.legacy import helper\n\npool = Pool()\n",
+            },
+            expected=(("app/legacy.py", 1, "Pool"),),
+            note="an old copy left in a module that is still imported for something else",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/models.py": (
+                    "class Discount:\n    rate = 0\n\n\nclass Discount:\n    rate = 1\n\n"
+                    "    def apply(self, price):\n        return price\n"
+                ),
+                "app/main.py": "from app.models import Discount\n\nDiscount().apply(3)\n",
+            },
+            expected=(("app/models.py", 1, "Discount"),),
+            note="the first of two definitions in one module",
+        ),
+    ),
+    valid=(
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/pool.py": _LIVE,
+                "app/legacy.py": _STALE,
+                "app/main.py": "from app.pool import Pool\nfrom app.legacy import Pool as OldPool\n",
+            },
+            note="both copies are imported",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/base.py": "class Store:\n    def get(self, key):\n        raise NotImplementedError\n",
+                "app/impl.py": (
+                    "from app import base\n\n\nclass Store(base.Store):\n"
+                    "    def get(self, key):\n        return key\n"
+                ),
+                "app/main.py": "from app.impl import Store\n",
+            },
+            note="a base class and its same-named implementation",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/pool.py": _LIVE,
+                "app/legacy.py": _STALE,
+                "tests/test_pool.py": "from app.pool import Pool\n",
+                "app/main.py": "from app.legacy import helper\nimport mock\n\nmock.patch('app.legacy.Pool')\n",
+            },
+            note="referenced by a dotted string (a mock.patch target)",
+        ),
+    ),
+)

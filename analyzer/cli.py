@@ -1,0 +1,105 @@
+"""The `hygiene` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from analyzer.checks import all_rules
+
+app = typer.Typer(
+    name="hygiene",
+    help="Find duplicate modules, unmounted routers, stale classes and missing methods.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@app.callback()
+def _root() -> None:
+    """Static hygiene checks for Python web applications."""
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _rule_list(value: Optional[str]) -> Optional[list[str]]:
+    if value is None:
+        return None
+    known = {rule.id for rule in all_rules()}
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise typer.BadParameter(f"unknown rule(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return names
+
+
+@app.command()
+def scan(
+    path: Annotated[Path, typer.Argument(help="Root of the application to scan.")],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
+    select: Annotated[Optional[str], typer.Option(help="Only these rules (comma-separated).")] = None,
+    ignore: Annotated[Optional[str], typer.Option(help="Skip these rules (comma-separated).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")] = os.cpu_count() or 1,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Scan PATH and report findings. Exit 0: clean, 1: findings, 2: error."""
+    from analyzer.project import Options
+    from analyzer.scan import scan as run_scan
+
+    selected = _rule_list(select)
+    ignored = set(_rule_list(ignore) or [])
+    rules = {rule.id for rule in all_rules()} if selected is None else set(selected)
+    options = Options(rules=frozenset(rules - ignored))
+    try:
+        result = run_scan(path, options, jobs=jobs)
+    except (FileNotFoundError, NotADirectoryError) as error:
+        _fail(str(error))
+    except Exception as error:  # noqa: BLE001 - the top-level guard: one line, exit 2
+        if debug:
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
+    _emit(result, output_format, output)
+    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+def _emit(result, output_format: OutputFormat, output: Optional[Path]) -> None:
+    from rich.console import Console
+
+    if output_format is OutputFormat.json:
+        from analyzer.render.json import render
+
+        text = render(result)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return
+    from analyzer.render.text import render as render_text
+
+    if output is not None:
+        with output.open("w", encoding="utf-8") as handle:
+            render_text(result, Console(file=handle, no_color=True, width=120))
+    else:
+        render_text(result, Console(highlight=False))
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"hygiene: error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,156 @@
+"""Which files make up the project, and the module name of each.
+
+The walk never follows symbolic links (no loops, nothing outside the root), skips virtual
+environments, caches and VCS folders, honours the root's `.gitignore`, and reports what it skipped
+and why as diagnostics instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.findings import Diagnostic
+
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hygiene_cache",
+        "__pycache__",
+        "node_modules",
+        "site-packages",
+        "build",
+        "dist",
+        ".eggs",
+    }
+)
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # posix, relative to the project root
+    module: str
+    is_package: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    root: Path
+    files: tuple[SourceFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def discover(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Discovery:
+    """Every Python source file below `root`, sorted by path."""
+    root = root.resolve()
+    ignore = _gitignore(root)
+    source_root = _source_root(root)
+    package_prefix = _package_prefix(root)
+    files: list[SourceFile] = []
+    diagnostics: list[Diagnostic] = []
+
+    def on_error(error: OSError) -> None:
+        where = _relative(Path(error.filename), root) if error.filename else "."
+        diagnostics.append(Diagnostic(where, f"cannot read directory: {error.strerror}"))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
+        here = Path(directory)
+        kept = []
+        for name in sorted(dirnames):
+            full = here / name
+            rel = _relative(full, root)
+            if name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(full):
+                continue
+            if full.is_symlink():
+                diagnostics.append(Diagnostic(rel, "symbolic link to a directory: not followed"))
+                continue
+            if ignore is not None and ignore.match_file(rel + "/"):
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            full = here / name
+            rel = _relative(full, root)
+            if ignore is not None and ignore.match_file(rel):
+                continue
+            if full.is_symlink():
+                diagnostics.append(Diagnostic(rel, "symbolic link: not followed"))
+                continue
+            try:
+                size = full.stat().st_size
+            except OSError as error:
+                diagnostics.append(Diagnostic(rel, f"cannot read: {error.strerror}"))
+                continue
+            if size > max_file_bytes:
+                diagnostics.append(
+                    Diagnostic(rel, f"skipped: {size} bytes is over the {max_file_bytes}-byte limit")
+                )
+                continue
+            files.append(_source_file(full, source_root, root, package_prefix))
+    files.sort(key=lambda f: f.path)
+    return Discovery(root=root, files=tuple(files), diagnostics=tuple(diagnostics))
+
+
+def _source_file(full: Path, source_root: Path, root: Path, prefix: str) -> SourceFile:
+    base = source_root if full.is_relative_to(source_root) else root
+    parts = list(full.relative_to(base).with_suffix("").parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    module = ".".join(([prefix] if prefix else []) + parts) if base == root else ".".join(parts)
+    return SourceFile(path=_relative(full, root), module=module or prefix, is_package=is_package)
+
+
+def _source_root(root: Path) -> Path:
+    """`root/src` for a src layout, else the root itself."""
+    src = root / "src"
+    if src.is_dir() and not (src / "__init__.py").exists():
+        return src
+    return root
+
+
+def _package_prefix(root: Path) -> str:
+    """When the root is itself a package, the dotted name it is imported under."""
+    parts: list[str] = []
+    current = root
+    while (current / "__init__.py").exists() and current.parent != current:
+        parts.insert(0, current.name)
+        current = current.parent
+    return ".".join(parts)
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").exists()
+
+
+def _gitignore(root: Path):
+    path = root / ".gitignore"
+    if not path.is_file():
+        return None
+    import pathspec
+
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,221 @@
+"""Frozen facts extracted from one source file.
+
+Everything a check needs to know about a module is here, so that checks never read files and the
+cache can store one `ModuleFacts` per file. Names are kept *as written* (dotted strings); the
+project index resolves them across modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An inclusive, 1-based line range."""
+
+    line: int
+    end_line: int
+
+    @property
+    def length(self) -> int:
+        return self.end_line - self.line + 1
+
+    def contains(self, line: int) -> bool:
+        return self.line <= line <= self.end_line
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported binding.
+
+    `import a.b` binds `a` (module `a.b` is imported); `import a.b as c` binds `c` to `a.b`;
+    `from a import b as c` binds `c` to `a.b` (a module or a name in `a`).
+    `module` is absolute: relative imports are resolved against the importing module.
+    """
+
+    module: str
+    name: str | None
+    alias: str
+    line: int
+    end_line: int
+    level: int = 0
+    is_star: bool = False
+    conditional: bool = False
+    type_checking: bool = False
+    scope: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TypeEvidence:
+    """What is statically known about the value of a name.
+
+    kind: `annotation` (expr is the annotated type), `call` / `await` (expr is the callee of the
+    call that produced the value: a class, or a function whose return annotation tells), `value`
+    (expr is the dotted name assigned), `iter` (an element of iterating the value of a call).
+    """
+
+    kind: str
+    expr: str
+    line: int
+
+    def describe(self) -> str:
+        labels = {
+            "annotation": "annotated as",
+            "call": "assigned from",
+            "await": "assigned from awaiting",
+            "iter": "iterating over",
+            "value": "assigned from",
+        }
+        suffix = "(...)" if self.kind in {"call", "await", "iter"} else ""
+        return f"{labels.get(self.kind, self.kind)} `{self.expr}{suffix}` (line {self.line})"
+
+
+@dataclass(frozen=True, slots=True)
+class AttrCall:
+    """A call `receiver.method(...)` with what is known of the receiver's type."""
+
+    receiver: str
+    method: str
+    line: int
+    scope: str
+    evidence: TypeEvidence | None
+    bound_locally: bool = False
+    arg_count: int = 0
+    keywords: tuple[str, ...] = ()
+    result_used: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFact:
+    name: str
+    span: Span
+    bases: tuple[str, ...]
+    decorators: tuple[str, ...]
+    methods: tuple[str, ...]
+    attributes: tuple[str, ...]
+    attribute_types: tuple[tuple[str, TypeEvidence], ...] = ()
+    metaclass: str | None = None
+    dynamic_attributes: bool = False
+    last_statement_line: int = 0
+    field_types: tuple[tuple[str, str], ...] = ()
+    conditional: bool = False
+
+    @property
+    def members(self) -> frozenset[str]:
+        return frozenset(self.methods) | frozenset(self.attributes)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFact:
+    name: str
+    span: Span
+    returns: str | None
+    is_async: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level name bound by assignment, with what is known of its value.
+
+    `value` is the dotted name on the right of `name = value` (an alias), `callee` the callee of
+    `name = callee(...)`.
+    """
+
+    name: str
+    line: int
+    end_line: int
+    value: str | None = None
+    callee: str | None = None
+    keywords: tuple[tuple[str, str], ...] = ()
+    annotation: str | None = None
+    scope: str = ""
+    elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteFact:
+    """An endpoint registered on a router-like object named `receiver` (as written)."""
+
+    receiver: str
+    methods: tuple[str, ...]
+    path: str
+    handler: str
+    line: int
+    scope: str = ""
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeprecationNote:
+    """A docstring, string or comment block that calls something deprecated, with the route
+    paths it mentions."""
+
+    line: int
+    end_line: int
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MountFact:
+    """`receiver.include_router(target)`, `register_blueprint`, `mount`, ...
+
+    `targets` are the dotted expressions that may be mounted (more than one for a loop over a
+    literal list); `dynamic` says the target could not be read statically, and `dynamic_attr`
+    names the attribute a dynamic target is read through, when known (`getattr(m, "router")`).
+    """
+
+    receiver: str
+    method: str
+    targets: tuple[str, ...]
+    line: int
+    scope: str
+    prefix: str | None = None
+    dynamic: bool = False
+    dynamic_attr: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedLine:
+    """A logical source line reduced for clone detection.
+
+    `shape` hashes the token kinds (identifiers → N, strings → S, numbers → 0, keywords and
+    operators kept); `names` are the identifiers in order, `literals` hashes the literal values and
+    `size` counts the tokens.
+    """
+
+    line: int
+    shape: int
+    names: tuple[str, ...]
+    literals: int
+    size: int
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    path: str
+    module: str
+    is_package: bool
+    line_count: int
+    imports: tuple[ImportFact, ...] = ()
+    classes: tuple[ClassFact, ...] = ()
+    functions: tuple[FunctionFact, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    routes: tuple[RouteFact, ...] = ()
+    mounts: tuple[MountFact, ...] = ()
+    attr_calls: tuple[AttrCall, ...] = ()
+    name_refs: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    dotted_refs: tuple[tuple[str, int], ...] = ()
+    string_refs: tuple[tuple[str, int], ...] = ()
+    attribute_assignments: tuple[tuple[str, str], ...] = ()
+    dunder_all: tuple[str, ...] | None = None
+    normalized_lines: tuple[NormalizedLine, ...] = ()
+    deprecation_notes: tuple[DeprecationNote, ...] = ()
+    has_main_guard: bool = False
+    error: str | None = None
+
+    def name_lines(self, name: str) -> tuple[int, ...]:
+        for ref, lines in self.name_refs:
+            if ref == name:
+                return lines
+        return ()

@@ -1,0 +1,245 @@
+"""The project index: every module's facts, name resolution across modules, the import graph.
+
+Built once per scan from `ModuleFacts`; checks only ask it questions. Resolution follows Python's
+own rules as far as static facts allow: local bindings, module definitions, imports (relative,
+aliased, re-exported through packages, `*`), and aliases such as `New = Old`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+from analyzer.facts.model import Binding, ClassFact, FunctionFact, ImportFact, ModuleFacts
+
+_MAX_DEPTH = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """What a name refers to.
+
+    kind: `module`, `class`, `function`, `binding` (a variable), `external` (outside the project:
+    `qualname` holds its dotted name) or `member` (an attribute of a project class).
+    """
+
+    kind: str
+    module: str
+    name: str = ""
+    scope: str = ""
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.name}" if self.name else self.module
+
+
+class ProjectIndex:
+    def __init__(self, modules: Iterable[ModuleFacts]) -> None:
+        self.modules: dict[str, ModuleFacts] = {}
+        for facts in sorted(modules, key=lambda m: m.path):
+            if facts.error is None:
+                self.modules.setdefault(facts.module, facts)
+        self.by_path = {facts.path: facts for facts in self.modules.values()}
+        self._classes: dict[tuple[str, str], ClassFact] = {}
+        self._functions: dict[tuple[str, str], FunctionFact] = {}
+        self._bindings: dict[tuple[str, str, str], Binding] = {}
+        self._imports: dict[tuple[str, str, str], ImportFact] = {}
+        for facts in self.modules.values():
+            for cls in facts.classes:
+                self._classes[(facts.module, cls.name)] = cls
+            for function in facts.functions:
+                self._functions[(facts.module, function.name)] = function
+            for binding in facts.bindings:
+                self._bindings[(facts.module, binding.scope, binding.name)] = binding
+            for imported in facts.imports:
+                if not imported.is_star:
+                    self._imports.setdefault((facts.module, imported.scope, imported.alias), imported)
+        self._memo: dict[tuple[str, str, str], Symbol | None] = {}
+        self._resolving: set[tuple[str, str, str]] = set()
+
+    # ---- lookups -----------------------------------------------------------------------------
+    def class_fact(self, symbol: Symbol) -> ClassFact | None:
+        return self._classes.get((symbol.module, symbol.name)) if symbol.kind == "class" else None
+
+    def function_fact(self, symbol: Symbol) -> FunctionFact | None:
+        return self._functions.get((symbol.module, symbol.name)) if symbol.kind == "function" else None
+
+    def binding(self, symbol: Symbol) -> Binding | None:
+        if symbol.kind != "binding":
+            return None
+        return self._bindings.get((symbol.module, symbol.scope, symbol.name))
+
+    def classes(self) -> Iterator[tuple[ModuleFacts, ClassFact]]:
+        for facts in self.modules.values():
+            for cls in facts.classes:
+                yield facts, cls
+
+    def is_module(self, name: str) -> bool:
+        return name in self.modules
+
+    # ---- name resolution ---------------------------------------------------------------------
+    def resolve_name(self, module: str, name: str, scope: str = "") -> Symbol | None:
+        """The symbol `name` refers to in `module` (inside function `scope`, if given)."""
+        key = (module, scope, name)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._resolving or len(self._resolving) > _MAX_DEPTH:
+            return None
+        self._resolving.add(key)
+        try:
+            symbol = self._resolve_name(module, name, scope)
+        finally:
+            self._resolving.discard(key)
+        self._memo[key] = symbol
+        return symbol
+
+    def _resolve_name(self, module: str, name: str, scope: str) -> Symbol | None:
+        while scope:
+            if (module, scope, name) in self._bindings:
+                return Symbol("binding", module, name, scope)
+            imported = self._imports.get((module, scope, name))
+            if imported is not None:
+                return self._resolve_import(imported)
+            scope = scope.rpartition(".")[0]
+        if (module, name) in self._classes:
+            return Symbol("class", module, name)
+        if (module, name) in self._functions:
+            return Symbol("function", module, name)
+        if (module, "", name) in self._bindings:
+            return Symbol("binding", module, name)
+        imported = self._imports.get((module, "", name))
+        if imported is not None:
+            return self._resolve_import(imported)
+        facts = self.modules.get(module)
+        if facts is not None:
+            if facts.is_package and f"{module}.{name}" in self.modules:
+                return Symbol("module", f"{module}.{name}")
+            for star in (i for i in facts.imports if i.is_star):
+                if star.module in self.modules and self._exports(star.module, name):
+                    found = self.resolve_name(star.module, name)
+                    if found is not None:
+                        return found
+        if module in self.modules and hasattr(builtins, name):
+            return Symbol("external", "builtins", name)
+        return None
+
+    def _exports(self, module: str, name: str) -> bool:
+        facts = self.modules[module]
+        if facts.dunder_all is not None:
+            return name in facts.dunder_all
+        return not name.startswith("_")
+
+    def _resolve_import(self, imported: ImportFact) -> Symbol:
+        if imported.name is None:
+            target = imported.module if imported.alias != imported.module.split(".")[0] else (
+                imported.module.split(".")[0]
+            )
+            if target in self.modules or any(m.startswith(target + ".") for m in self._packages):
+                return Symbol("module", target)
+            return Symbol("external", target)
+        submodule = f"{imported.module}.{imported.name}" if imported.module else imported.name
+        if submodule in self.modules:
+            return Symbol("module", submodule)
+        if imported.module in self.modules:
+            found = self.resolve_name(imported.module, imported.name)
+            if found is not None:
+                return found
+            return Symbol("external", imported.module, imported.name)
+        return Symbol("external", imported.module, imported.name)
+
+    @cached_property
+    def _packages(self) -> frozenset[str]:
+        names: set[str] = set()
+        for module in self.modules:
+            parts = module.split(".")
+            names.update(".".join(parts[:i]) for i in range(1, len(parts)))
+        return frozenset(names)
+
+    def resolve_dotted(self, module: str, dotted: str, scope: str = "") -> Symbol | None:
+        """Resolve `a.b.c` as written in `module`, following modules, classes and aliases."""
+        head, *rest = dotted.split(".")
+        symbol = self.resolve_name(module, head, scope)
+        for attr in rest:
+            if symbol is None:
+                return None
+            symbol = self.follow_alias(symbol)
+            symbol = self._attribute(symbol, attr)
+        return symbol
+
+    def _attribute(self, symbol: Symbol, attr: str) -> Symbol | None:
+        if symbol.kind == "module":
+            submodule = f"{symbol.module}.{attr}"
+            if submodule in self.modules:
+                return Symbol("module", submodule)
+            if symbol.module in self.modules:
+                return self.resolve_name(symbol.module, attr)
+            if submodule in self._packages:
+                return Symbol("module", submodule)
+            return Symbol("external", symbol.module, attr)
+        if symbol.kind == "external":
+            return Symbol("external", symbol.qualname, attr)
+        if symbol.kind == "class":
+            return Symbol("member", symbol.module, f"{symbol.name}.{attr}")
+        return None
+
+    def follow_alias(self, symbol: Symbol) -> Symbol:
+        """`New = Old` bindings resolve to what `Old` is; anything else is returned as is."""
+        for _ in range(_MAX_DEPTH):
+            binding = self.binding(symbol)
+            if binding is None or binding.value is None:
+                return symbol
+            target = self.resolve_dotted(symbol.module, binding.value, binding.scope)
+            if target is None or target == symbol:
+                return symbol
+            symbol = target
+        return symbol
+
+    def resolve_class(self, module: str, dotted: str, scope: str = "") -> Symbol | None:
+        symbol = self.resolve_dotted(module, dotted, scope)
+        return self.follow_alias(symbol) if symbol is not None else None
+
+    # ---- the import graph ---------------------------------------------------------------------
+    @cached_property
+    def import_graph(self) -> nx.DiGraph:
+        """Edges importer → imported project module, with the import lines as `lines`."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.modules)
+        for facts in self.modules.values():
+            for imported in facts.imports:
+                for target in self._imported_modules(imported):
+                    if target == facts.module:
+                        continue
+                    if graph.has_edge(facts.module, target):
+                        graph.edges[facts.module, target]["lines"].append(imported.line)
+                    else:
+                        graph.add_edge(facts.module, target, lines=[imported.line])
+        return graph
+
+    def _imported_modules(self, imported: ImportFact) -> list[str]:
+        candidates = []
+        if imported.name not in (None, "*"):
+            candidates.append(f"{imported.module}.{imported.name}")
+        candidates.append(imported.module)
+        for candidate in candidates:
+            if candidate in self.modules:
+                return [candidate]
+        return []
+
+    def importers(self, module: str) -> list[str]:
+        """Project modules importing `module` directly, sorted by path."""
+        if module not in self.import_graph:
+            return []
+        return sorted(self.import_graph.predecessors(module), key=lambda m: self.modules[m].path)
+
+    def referenced_in_strings(self, dotted: str) -> list[tuple[str, int]]:
+        """(path, line) of string literals naming `dotted` or something inside it."""
+        hits = []
+        for facts in self.modules.values():
+            for text, line in facts.string_refs:
+                if text == dotted or text.startswith(dotted + "."):
+                    hits.append((facts.path, line))
+        return sorted(hits)

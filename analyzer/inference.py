@@ -1,0 +1,318 @@
+"""What a class provides, and which class a receiver statically is.
+
+Both answers may be "unknown" (None), and unknown always wins: a class with an unknown base,
+metaclass or decorator, a `__getattr__`, or attributes set from outside through `setattr` is open,
+and no rule may claim it lacks a member. Library bases are read from a snapshot taken from the
+real libraries (`scripts/gen_library_members.py`); standard-library bases from the running
+interpreter.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib
+import json
+import sys
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+
+import networkx as nx
+
+from analyzer.facts.model import AttrCall, ClassFact, ModuleFacts, TypeEvidence
+from analyzer.index import ProjectIndex, Symbol
+
+KNOWN_DECORATORS = frozenset(
+    {
+        "dataclasses.dataclass",
+        "functools.total_ordering",
+        "typing.final",
+        "typing_extensions.final",
+        "typing.runtime_checkable",
+        "typing_extensions.runtime_checkable",
+        "enum.unique",
+        "pydantic.dataclasses.dataclass",
+    }
+)
+KNOWN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
+OPEN_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "typing.Any"})
+# Importing these runs code with visible effects (opening a browser, printing, a GUI).
+_UNSAFE_STDLIB = frozenset({"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo"})
+_ITERATOR_TYPES = frozenset(
+    {
+        "list", "List", "set", "Set", "frozenset", "FrozenSet", "tuple", "Sequence",
+        "Iterable", "Iterator", "AsyncIterable", "AsyncIterator", "Generator",
+        "AsyncGenerator", "Collection", "MutableSequence", "Deque", "deque",
+    }
+)
+
+
+@cache
+def library_members() -> dict[str, frozenset[str]]:
+    text = resources.files("analyzer").joinpath("data/library_members.json").read_text("utf-8")
+    return {name: frozenset(members) for name, members in json.loads(text).items()}
+
+
+@cache
+def external_members(qualname: str) -> frozenset[str] | None:
+    """Attributes a subclass inherits from an external class, or None when unknown."""
+    if qualname in OPEN_BASES:
+        return None
+    known = library_members().get(qualname)
+    if known is not None:
+        return known
+    module, _, name = qualname.rpartition(".")
+    if module == "builtins":
+        value = getattr(builtins, name, None)
+        return frozenset(dir(value)) if isinstance(value, type) else None
+    top = module.split(".")[0]
+    if not module or top not in sys.stdlib_module_names or top in _UNSAFE_STDLIB:
+        return None
+    try:
+        value = getattr(importlib.import_module(module), name, None)
+    except Exception:  # an optional stdlib module missing on this platform
+        return None
+    return frozenset(dir(value)) if isinstance(value, type) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Receiver:
+    """The class a call's receiver is, and how that was inferred."""
+
+    cls: Symbol
+    is_class_object: bool
+    how: str
+
+
+def annotation_class_name(annotation: str) -> str | None:
+    """The one class an annotation names: `Optional[X]`, `X | None`, `"X"` and `Annotated[X, ...]`
+    give `X`; unions of several classes, `Any` and containers give None."""
+    try:
+        node = ast.parse(annotation.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    return _annotation_name(node, element=False)
+
+
+def element_class_name(annotation: str) -> str | None:
+    """The element class of an iterable annotation: `list[X]`, `AsyncIterator[X]`, ..."""
+    try:
+        node = ast.parse(annotation.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    return _annotation_name(node, element=True)
+
+
+def _annotation_name(node: ast.expr, element: bool) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return _annotation_name(ast.parse(node.value.strip(), mode="eval").body, element)
+        except SyntaxError:
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [side for side in (node.left, node.right) if not _is_none(side)]
+        return _annotation_name(sides[0], element) if len(sides) == 1 else None
+    if isinstance(node, ast.Subscript):
+        head = _dotted(node.value)
+        last = head.rpartition(".")[2] if head else None
+        args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if last == "Optional" and len(args) == 1:
+            return _annotation_name(args[0], element)
+        if last == "Union":
+            kept = [arg for arg in args if not _is_none(arg)]
+            return _annotation_name(kept[0], element) if len(kept) == 1 else None
+        if last == "Annotated":
+            return _annotation_name(args[0], element)
+        if element and last in _ITERATOR_TYPES and args:
+            return _annotation_name(args[0], element=False)
+        return None
+    if element:
+        return None
+    return _dotted(node)
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None or _dotted(node) == "None"
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else None
+    return None
+
+
+class ClassModel:
+    """Members and subclasses of the project's classes, and receiver inference."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._members: dict[Symbol, frozenset[str] | None] = {}
+
+    @cached_property
+    def inheritance(self) -> nx.DiGraph:
+        """Edges base → subclass between project classes."""
+        graph = nx.DiGraph()
+        for facts, cls in self.index.classes():
+            child = Symbol("class", facts.module, cls.name)
+            graph.add_node(child)
+            for base in self.bases(facts.module, cls):
+                if base is not None and base.kind == "class":
+                    graph.add_edge(base, child)
+        return graph
+
+    def bases(self, module: str, cls: ClassFact) -> list[Symbol | None]:
+        return [
+            None if base == "?" else self.index.resolve_class(module, base) for base in cls.bases
+        ]
+
+    def subclasses(self, symbol: Symbol) -> set[Symbol]:
+        graph = self.inheritance
+        return nx.descendants(graph, symbol) if symbol in graph else set()
+
+    @cached_property
+    def _assigned_from_outside(self) -> dict[Symbol, set[str]]:
+        """Attributes set on classes from outside their body: `Cls.name = ...`, `setattr(Cls, ...)`."""
+        assigned: dict[Symbol, set[str]] = {}
+        for facts in self.index.modules.values():
+            for owner, attr in facts.attribute_assignments:
+                symbol = self.index.resolve_class(facts.module, owner)
+                if symbol is not None and symbol.kind == "class":
+                    assigned.setdefault(symbol, set()).add(attr)
+        return assigned
+
+    def members(self, symbol: Symbol) -> frozenset[str] | None:
+        """Every attribute instances of the class have, or None when that cannot be known."""
+        if symbol in self._members:
+            return self._members[symbol]
+        self._members[symbol] = None  # cycles in inheritance are unknown
+        result = self._compute_members(symbol)
+        self._members[symbol] = result
+        return result
+
+    def _compute_members(self, symbol: Symbol) -> frozenset[str] | None:
+        cls = self.index.class_fact(symbol)
+        if cls is None or cls.dynamic_attributes:
+            return None
+        if cls.metaclass is not None and self._qualname(symbol.module, cls.metaclass) not in (
+            KNOWN_METACLASSES
+        ):
+            return None
+        for decorator in cls.decorators:
+            if self._qualname(symbol.module, decorator) not in KNOWN_DECORATORS:
+                return None
+        outside = self._assigned_from_outside.get(symbol, set())
+        if "*" in outside:
+            return None
+        names = set(cls.members) | outside
+        if not cls.bases:
+            names |= set(dir(object))
+        for base in self.bases(symbol.module, cls):
+            if base is None:
+                return None
+            if base.kind == "class":
+                inherited = self.members(base)
+            elif base.kind == "external":
+                inherited = external_members(base.qualname)
+            else:
+                inherited = None
+            if inherited is None:
+                return None
+            names |= inherited
+        return frozenset(names)
+
+    def _qualname(self, module: str, dotted: str) -> str | None:
+        symbol = self.index.resolve_class(module, dotted)
+        if symbol is None:
+            return None
+        return symbol.qualname if symbol.kind == "external" else None
+
+    # ---- receivers ---------------------------------------------------------------------------
+    def receiver(self, facts: ModuleFacts, call: AttrCall) -> Receiver | None:
+        """The project class of `call`'s receiver, when statically certain."""
+        evidence = call.evidence
+        if evidence is None and not call.bound_locally:
+            if "." in call.receiver:
+                return self._self_attribute(facts, call)
+            return self._module_name(facts.module, call.receiver, depth=0)
+        if evidence is None:
+            return None
+        return self._from_evidence(facts.module, evidence, call.scope, depth=0)
+
+    def _self_attribute(self, facts: ModuleFacts, call: AttrCall) -> Receiver | None:
+        owner, _, attr = call.receiver.partition(".")
+        class_name = call.scope.split(".")[0]
+        cls = self.index.class_fact(Symbol("class", facts.module, class_name))
+        if cls is None or "." in attr:
+            return None
+        for name, evidence in cls.attribute_types:
+            if name == attr:
+                return self._from_evidence(facts.module, evidence, call.scope, depth=0)
+        return None
+
+    def _module_name(self, module: str, name: str, depth: int) -> Receiver | None:
+        symbol = self.index.resolve_name(module, name)
+        if symbol is None:
+            return None
+        resolved = self.index.follow_alias(symbol)
+        if resolved.kind == "class":
+            return Receiver(resolved, True, f"`{name}` is the class `{resolved.name}`")
+        binding = self.index.binding(symbol)
+        if binding is None or depth > 4:
+            return None
+        if binding.annotation:
+            evidence = TypeEvidence("annotation", binding.annotation, binding.line)
+        elif binding.callee:
+            evidence = TypeEvidence("call", binding.callee, binding.line)
+        else:
+            return None
+        return self._from_evidence(symbol.module, evidence, binding.scope, depth + 1)
+
+    def _from_evidence(
+        self, module: str, evidence: TypeEvidence, scope: str, depth: int
+    ) -> Receiver | None:
+        how = evidence.describe()
+        if evidence.kind == "annotation":
+            name = annotation_class_name(evidence.expr)
+            return self._instance(module, name, scope, how)
+        if evidence.kind in {"call", "await", "iter"}:
+            callee = self.index.resolve_dotted(module, evidence.expr, scope)
+            if callee is None:
+                return None
+            callee = self.index.follow_alias(callee)
+            if callee.kind == "class":
+                return Receiver(callee, False, how) if evidence.kind == "call" else None
+            function = self.index.function_fact(callee)
+            if function is None or function.returns is None:
+                return None
+            if evidence.kind == "iter":
+                name = element_class_name(function.returns)
+            elif function.is_async != (evidence.kind == "await"):
+                return None
+            else:
+                name = annotation_class_name(function.returns)
+            found = self._instance(callee.module, name, "", how)
+            return found
+        if evidence.kind == "value":
+            symbol = self.index.resolve_dotted(module, evidence.expr, scope)
+            if symbol is None:
+                return None
+            symbol = self.index.follow_alias(symbol)
+            if symbol.kind == "class":
+                return Receiver(symbol, True, how)
+            if symbol.kind == "binding" and "." not in evidence.expr and depth < 4:
+                return self._module_name(symbol.module, symbol.name, depth + 1)
+        return None
+
+    def _instance(self, module: str, name: str | None, scope: str, how: str) -> Receiver | None:
+        if name is None:
+            return None
+        symbol = self.index.resolve_class(module, name, scope)
+        if symbol is None or symbol.kind != "class":
+            return None
+        if name.rpartition(".")[2] != symbol.name:
+            how = f"{how}, an alias of `{symbol.name}`"
+        return Receiver(symbol, False, how)

@@ -1,0 +1,64 @@
+"""Human output (`--format text`): findings grouped by rule, each with its evidence and fix."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Console
+from rich.markup import escape
+
+from analyzer.findings import Finding
+from analyzer.scan import ScanResult
+
+
+def render(result: ScanResult, console: Console) -> None:
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_rule[finding.rule].append(finding)
+    for rule, findings in sorted(by_rule.items()):
+        console.print(f"[bold]{rule}[/bold] ({len(findings)})")
+        for finding in findings:
+            _finding(finding, console)
+        console.print()
+    for diagnostic in result.diagnostics:
+        where = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
+        console.print(f"[yellow]note[/yellow] {escape(where)}: {escape(diagnostic.message)}")
+    summary = (
+        f"{len(result.findings)} finding(s) in {result.files} files "
+        f"({result.lines} lines, {result.seconds:.2f}s)"
+    )
+    console.print(f"[bold red]{summary}[/bold red]" if result.findings else f"[green]{summary}[/green]")
+
+
+def _finding(finding: Finding, console: Console) -> None:
+    span = f"{finding.line}" if finding.line == finding.end_line else f"{finding.line}-{finding.end_line}"
+    symbol = f" [cyan]{escape(finding.symbol)}[/cyan]" if finding.symbol else ""
+    console.print(f"  [bold]{escape(finding.path)}:{span}[/bold]{symbol}")
+    console.print(f"    {escape(finding.message)}")
+    for line in finding.evidence:
+        console.print(f"    [dim]- {escape(line)}[/dim]")
+    for related in finding.related:
+        console.print(f"    [dim]see {escape(related.path)}:{related.line}-{related.end_line} ({escape(related.note)})[/dim]")
+    if finding.fix:
+        console.print(f"    [green]fix:[/green] {escape(describe_fix(finding.fix))}")
+
+
+def describe_fix(fix: dict) -> str:
+    action = fix.get("action")
+    if action == "delete-module":
+        text = f"delete {fix['path']}"
+        aliases = fix.get("add_aliases") or []
+        if aliases:
+            text += "; add to " + fix["survivor"] + ": " + ", ".join(f"{a['name']} = {a['target']}" for a in aliases)
+        if fix.get("rewrite_references"):
+            text += f"; rewrite {len(fix['rewrite_references'])} reference(s)"
+        if fix.get("unimport_from"):
+            text += "; drop its import from " + ", ".join(fix["unimport_from"])
+        return text
+    if action == "delete-class":
+        return f"delete class {fix['class']} ({fix['path']}:{fix['line']}-{fix['end_line']})"
+    if action == "add-method":
+        return f"add {fix['class']}.{fix['method']}() in {fix['path']} after line {fix['after_line']}"
+    if action == "mount-router":
+        return f"mount {fix['module']}.{fix['router']} on the application, or delete it"
+    return str(action)

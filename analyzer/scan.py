@@ -1,0 +1,112 @@
+"""The pipeline: discover files → extract facts → index → checks → sorted findings."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.checks import all_rules
+from analyzer.discovery import Discovery, SourceFile, discover
+from analyzer.facts.extract import extract
+from analyzer.facts.model import ModuleFacts
+from analyzer.findings import Diagnostic, Finding
+from analyzer.index import ProjectIndex
+from analyzer.project import Options, Project
+
+PARALLEL_MIN_FILES = 64
+CHUNK_SIZE = 16
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    root: Path
+    findings: tuple[Finding, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+    lines: int
+    seconds: float
+    project: Project
+
+    def to_dict(self) -> dict:
+        return {
+            "version": 1,
+            "root": str(self.root),
+            "findings": [finding.to_dict() for finding in self.findings],
+            "diagnostics": [diagnostic.to_dict() for diagnostic in self.diagnostics],
+            "stats": {"files": self.files, "lines": self.lines, "seconds": round(self.seconds, 3)},
+        }
+
+
+def scan(root: Path, options: Options | None = None, jobs: int = 1) -> ScanResult:
+    started = time.perf_counter()
+    options = options or Options()
+    if not root.exists():
+        raise FileNotFoundError(f"no such directory: {root}")
+    if not root.is_dir():
+        raise NotADirectoryError(f"not a directory: {root}")
+    discovery = discover(root)
+    modules, diagnostics = collect_facts(discovery, jobs)
+    project = Project(ProjectIndex(modules), options)
+    findings, rule_diagnostics = run_checks(project, options)
+    return ScanResult(
+        root=discovery.root,
+        findings=findings,
+        diagnostics=tuple(
+            sorted([*diagnostics, *rule_diagnostics], key=lambda d: (d.path, d.line or 0, d.message))
+        ),
+        files=len(modules),
+        lines=sum(m.line_count for m in modules),
+        seconds=time.perf_counter() - started,
+        project=project,
+    )
+
+
+def collect_facts(discovery: Discovery, jobs: int) -> tuple[list[ModuleFacts], list[Diagnostic]]:
+    """Facts of every discovered file (in a process pool for large trees)."""
+    diagnostics = list(discovery.diagnostics)
+    files = discovery.files
+    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_extract_file, [str(discovery.root)] * len(files), files, chunksize=CHUNK_SIZE))
+    else:
+        results = [_extract_file(str(discovery.root), source) for source in files]
+    modules = []
+    for facts, diagnostic in results:
+        if diagnostic is not None:
+            diagnostics.append(diagnostic)
+        if facts is not None:
+            modules.append(facts)
+    return modules, diagnostics
+
+
+def _extract_file(root: str, source: SourceFile) -> tuple[ModuleFacts | None, Diagnostic | None]:
+    try:
+        with open(os.path.join(root, source.path), "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return None, Diagnostic(source.path, f"cannot read: {error.strerror or error}")
+    facts = extract(source.path, source.module, source.is_package, data)
+    if facts.error is not None:
+        return facts, Diagnostic(source.path, f"skipped: {facts.error}")
+    return facts, None
+
+
+def run_checks(project: Project, options: Options) -> tuple[tuple[Finding, ...], list[Diagnostic]]:
+    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
+    for rule in selected_rules(options.rules):
+        for item in rule.check(project):
+            (findings if isinstance(item, Finding) else diagnostics).append(item)
+    return tuple(sorted(findings, key=lambda f: f.sort_key)), diagnostics
+
+
+def selected_rules(rule_ids: Iterable[str] | None) -> Sequence:
+    rules = all_rules()
+    if rule_ids is None:
+        return rules
+    wanted = set(rule_ids)
+    return [rule for rule in rules if rule.id in wanted]

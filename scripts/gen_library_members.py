@@ -1,0 +1,59 @@
+"""Regenerate analyzer/data/library_members.json from the installed libraries.
+
+The missing-method rule needs to know which attributes well-known third-party base classes give
+their subclasses. Reading them from the real libraries (here, once) keeps the list exact; shipping
+the snapshot keeps scans deterministic whatever the scanned project has installed.
+
+    python scripts/gen_library_members.py
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+# qualified name to import -> other names the same class is imported under
+CLASSES: dict[str, list[str]] = {
+    "pydantic.BaseModel": ["pydantic.main.BaseModel"],
+    "pydantic.RootModel": ["pydantic.root_model.RootModel"],
+    "pydantic_settings.BaseSettings": ["pydantic_settings.main.BaseSettings"],
+    "sqlmodel.SQLModel": ["sqlmodel.main.SQLModel"],
+    "fastapi.APIRouter": ["fastapi.routing.APIRouter"],
+    "fastapi.FastAPI": ["fastapi.applications.FastAPI"],
+    "fastapi.HTTPException": ["fastapi.exceptions.HTTPException"],
+    "starlette.exceptions.HTTPException": [],
+    "flask.Blueprint": ["flask.blueprints.Blueprint"],
+    "flask.Flask": ["flask.app.Flask"],
+    "flask.views.MethodView": [],
+    "flask.views.View": [],
+}
+# Special forms whose runtime object is not the class the subclass gets.
+SPECIAL = {
+    "typing.NamedTuple": (tuple, ["_asdict", "_replace", "_fields", "_field_defaults", "_make"]),
+    "typing.TypedDict": (dict, []),
+    "typing_extensions.TypedDict": (dict, []),
+    "typing_extensions.NamedTuple": (tuple, ["_asdict", "_replace", "_fields", "_field_defaults", "_make"]),
+}
+
+
+def main() -> None:
+    members: dict[str, list[str]] = {}
+    for qualname, aliases in CLASSES.items():
+        module, _, name = qualname.rpartition(".")
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except ImportError as error:
+            raise SystemExit(f"install {module} to generate its members: {error}")
+        names = sorted(set(dir(cls)))
+        for key in [qualname, *aliases]:
+            members[key] = names
+    for qualname, (base, extra) in SPECIAL.items():
+        members[qualname] = sorted(set(dir(base)) | set(extra))
+    target = Path(__file__).resolve().parents[1] / "analyzer" / "data" / "library_members.json"
+    target.write_text(json.dumps(members, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {len(members)} classes to {target}")
+
+
+if __name__ == "__main__":
+    main()
