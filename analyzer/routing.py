@@ -200,11 +200,8 @@ class MountGraph:
                     found.append(node)
             return found
         symbol = self.index.resolve_dotted(module, target, mount.scope)
-        if symbol is None:
-            return []
-        symbol = self.index.follow_alias(symbol)
-        if symbol in self.nodes:
-            return [symbol]
+        if symbol is not None and self.index.follow_alias(symbol) in self.nodes:
+            return [self.index.follow_alias(symbol)]
         if self._is_dynamically_loaded(module, target, mount.scope):
             self.dynamic.append(DynamicMount(path, mount.line, target.rpartition(".")[2] or None))
         return []
