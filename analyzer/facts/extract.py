@@ -9,7 +9,11 @@ across modules is the project index's job; nothing here looks at another file.
 
 from __future__ import annotations
 
+import io
 import re
+import subprocess
+import sys
+import tokenize
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -49,6 +53,8 @@ MOUNT_METHODS = {"include_router", "register_blueprint", "mount", "host"}
 MOUNT_CONSTRUCTORS = {"Mount", "Host"}
 NARROWING_CALLS = {"isinstance", "issubclass", "hasattr", "getattr", "type", "callable"}
 DYNAMIC_SELF_CALLS = {"setattr", "vars"}
+MAX_NESTING = 200
+RISKY_LINE_TOKENS = 2000
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _ROUTE_PATH = re.compile(r"(?<![\w.:/])/[\w{}<>:./-]*[\w}>/]")
 
@@ -83,22 +89,49 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
     """Facts of one file. A file that cannot be parsed yields facts with `error` set."""
     line_count = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
     base = ModuleFacts(path=path, module=module, is_package=is_package, line_count=line_count)
+    if b"\x00" in source:
+        return _failed(base, "contains NUL bytes")
+    try:
+        text = decode_source(source)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+        return _failed(base, f"cannot decode: {error}")
+    tokens = scan_tokens(text)
+    if tokens.max_depth > MAX_NESTING:
+        return _failed(base, f"brackets nested {tokens.max_depth} deep (Python allows {MAX_NESTING})")
+    if tokens.longest_line > RISKY_LINE_TOKENS and not _parser_survives(source):
+        return _failed(base, f"a statement of {tokens.longest_line} tokens is too long to parse")
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         return _failed(base, f"syntax error at line {error.raw_line}: {error.message}")
     except RecursionError:
         return _failed(base, "too deeply nested to parse")
-    except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as error:
-        return _failed(base, f"cannot decode: {error}")
     try:
         visitor = _FactsVisitor(module, is_package)
         MetadataWrapper(tree, unsafe_skip_copy=True).visit(visitor)
-        text = _decode(source, tree.encoding)
     except RecursionError:
         return _failed(base, "too deeply nested to analyse")
-    lines, comments = scan_tokens(text)
-    return visitor.facts(base, lines, _comment_notes(comments))
+    return visitor.facts(base, tokens.lines, _comment_notes(tokens.comments))
+
+
+def decode_source(source: bytes) -> str:
+    """Decode as Python does: the encoding cookie or BOM, else UTF-8 (strictly)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    text = source.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _parser_survives(source: bytes) -> bool:
+    """Parse in a child process first: libcst's native parser can crash the interpreter on
+    pathological statements (thousands of chained operators), which no `except` can catch."""
+    probe = "import sys, libcst; libcst.parse_module(sys.stdin.buffer.read())"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], input=source, capture_output=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 or b"ParserSyntaxError" in done.stderr
 
 
 def _failed(base: ModuleFacts, message: str) -> ModuleFacts:
@@ -109,11 +142,6 @@ def _failed(base: ModuleFacts, message: str) -> ModuleFacts:
         line_count=base.line_count,
         error=message,
     )
-
-
-def _decode(source: bytes, encoding: str) -> str:
-    text = source.decode(encoding, errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
 
 
 def dotted_name(node: cst.BaseExpression | None) -> str | None:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import keyword
 import tokenize
+from dataclasses import dataclass
 
 from analyzer.facts.model import NormalizedLine
 
@@ -30,13 +31,23 @@ def stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
-def scan_tokens(source: str) -> tuple[tuple[NormalizedLine, ...], tuple[tuple[int, str], ...]]:
-    """The logical lines of `source` as `NormalizedLine`s, and its comments as (line, text).
+@dataclass(frozen=True, slots=True)
+class TokenScan:
+    """The logical lines as `NormalizedLine`s, the comments as (line, text), and the two
+    measures that tell whether a recursive parser can take the file: the deepest bracket
+    nesting and the most tokens in one logical line."""
 
-    Both are empty if the source does not tokenize.
-    """
+    lines: tuple[NormalizedLine, ...]
+    comments: tuple[tuple[int, str], ...]
+    max_depth: int
+    longest_line: int
+
+
+def scan_tokens(source: str) -> TokenScan:
+    """Tokenize `source` once. Lines and comments are empty if it does not tokenize."""
     lines: list[NormalizedLine] = []
     comments: list[tuple[int, str]] = []
+    depth = max_depth = longest = 0
     shape: list[str] = []
     names: list[str] = []
     literals: list[str] = []
@@ -49,6 +60,7 @@ def scan_tokens(source: str) -> tuple[tuple[NormalizedLine, ...], tuple[tuple[in
             if token.type in _SKIPPED_TOKENS:
                 continue
             if token.type == tokenize.NEWLINE:
+                longest = max(longest, len(shape))
                 if shape and not _is_dropped(shape):
                     lines.append(
                         NormalizedLine(
@@ -78,9 +90,14 @@ def scan_tokens(source: str) -> tuple[tuple[NormalizedLine, ...], tuple[tuple[in
                 literals.append(token.string)
             else:
                 shape.append(token.string)
+                if token.string in "([{":
+                    depth += 1
+                    max_depth = max(max_depth, depth)
+                elif token.string in ")]}":
+                    depth -= 1
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return (), ()
-    return tuple(lines), tuple(comments)
+        return TokenScan((), (), max_depth, max(longest, len(shape)))
+    return TokenScan(tuple(lines), tuple(comments), max_depth, longest)
 
 
 _FSTRING_TOKENS = {

@@ -150,8 +150,16 @@ def test_unparsable_sources_give_an_error_not_an_exception() -> None:
     assert facts_of("def f(:\n").error.startswith("syntax error")
     assert extract("x.py", "x", False, b"print 'py2'\n").error is not None
     assert extract("x.py", "x", False, b"x = '\xff\xfe'\n").error is not None
+    assert extract("x.py", "x", False, b"x = 1\x00\n").error == "contains NUL bytes"
+
+
+def test_inputs_that_would_crash_the_native_parser_are_refused() -> None:
     deep = "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
-    assert extract("x.py", "x", False, deep.encode()).error is not None
+    assert "nested 5000 deep" in extract("x.py", "x", False, deep.encode()).error
+    chain = "x = " + "+".join(["a"] * 20000) + "\n"
+    assert "too long to parse" in extract("x.py", "x", False, chain.encode()).error
+    flat = "x = [" + ", ".join(["1"] * 3000) + "]\n"
+    assert extract("x.py", "x", False, flat.encode()).error is None
 
 
 def test_encoding_cookie_bom_crlf_and_new_syntax_parse() -> None:
