@@ -35,19 +35,20 @@ def stable_hash(text: str) -> int:
 class TokenScan:
     """The logical lines as `NormalizedLine`s, the comments as (line, text), and the two
     measures that tell whether a recursive parser can take the file: the deepest bracket
-    nesting and the most tokens in one logical line."""
+    nesting and the most operators chained in one expression (commas separate expressions)."""
 
     lines: tuple[NormalizedLine, ...]
     comments: tuple[tuple[int, str], ...]
     max_depth: int
-    longest_line: int
+    longest_chain: int
 
 
 def scan_tokens(source: str) -> TokenScan:
     """Tokenize `source` once. Lines and comments are empty if it does not tokenize."""
     lines: list[NormalizedLine] = []
     comments: list[tuple[int, str]] = []
-    depth = max_depth = longest = 0
+    max_depth = longest = 0
+    chains = [0]  # operators chained so far, per open bracket level
     shape: list[str] = []
     names: list[str] = []
     literals: list[str] = []
@@ -60,7 +61,7 @@ def scan_tokens(source: str) -> TokenScan:
             if token.type in _SKIPPED_TOKENS:
                 continue
             if token.type == tokenize.NEWLINE:
-                longest = max(longest, len(shape))
+                chains = [0]
                 if shape and not _is_dropped(shape):
                     lines.append(
                         NormalizedLine(
@@ -78,6 +79,9 @@ def scan_tokens(source: str) -> TokenScan:
             if token.type == tokenize.NAME:
                 if keyword.iskeyword(token.string):
                     shape.append(token.string)
+                    if token.string in _CHAINING_KEYWORDS:
+                        chains[-1] += 1
+                        longest = max(longest, chains[-1])
                 else:
                     shape.append("N")
                     names.append(token.string)
@@ -90,16 +94,26 @@ def scan_tokens(source: str) -> TokenScan:
                 literals.append(token.string)
             else:
                 shape.append(token.string)
+                if token.string in _CHAINING_OPERATORS:
+                    chains[-1] += 1
+                    longest = max(longest, chains[-1])
                 if token.string in "([{":
-                    depth += 1
-                    max_depth = max(max_depth, depth)
-                elif token.string in ")]}":
-                    depth -= 1
+                    chains.append(0)
+                    max_depth = max(max_depth, len(chains) - 1)
+                elif token.string in ")]}" and len(chains) > 1:
+                    chains.pop()
+                elif token.string in {",", ";"}:
+                    chains[-1] = 0
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return TokenScan((), (), max_depth, max(longest, len(shape)))
+        return TokenScan((), (), max_depth, longest)
     return TokenScan(tuple(lines), tuple(comments), max_depth, longest)
 
 
+# Tokens that nest one expression inside another (a + b + c is ((a + b) + c)).
+_CHAINING_OPERATORS = frozenset(
+    "+ - * / // % @ ** << >> & | ^ ~ < > <= >= == != . ( [ :=".split()
+)
+_CHAINING_KEYWORDS = frozenset({"and", "or", "not", "if", "lambda", "in", "is", "await"})
 _FSTRING_TOKENS = {
     getattr(tokenize, name)
     for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
