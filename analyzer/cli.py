@@ -74,6 +74,24 @@ def scan(
     raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
 
 
+@app.command()
+def rules() -> None:
+    """List the rules."""
+    for rule in all_rules():
+        typer.echo(f"{rule.id:18} {rule.summary}")
+
+
+@app.command()
+def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", help="A rule id, e.g. missing-method.")]) -> None:
+    """Print what RULE finds, why it matters, an example, the fix and its blind spots."""
+    from analyzer.checks import rule_by_id
+
+    rule = rule_by_id(rule_id)
+    if rule is None:
+        _fail(f"unknown rule {rule_id!r}; known: {', '.join(r.id for r in all_rules())}")
+    typer.echo(rule.doc.strip())
+
+
 def _emit(result, output_format: OutputFormat, output: Optional[Path]) -> None:
     from rich.console import Console
 

@@ -50,7 +50,8 @@ def scan(root: Path, options: Options | None = None, jobs: int = 1) -> ScanResul
         raise NotADirectoryError(f"not a directory: {root}")
     discovery = discover(root)
     modules, diagnostics = collect_facts(discovery, jobs)
-    project = Project(ProjectIndex(modules), options)
+    parsed = [facts for facts in modules if facts.error is None]
+    project = Project(ProjectIndex(parsed), options)
     findings, rule_diagnostics = run_checks(project, options)
     return ScanResult(
         root=discovery.root,
@@ -58,8 +59,8 @@ def scan(root: Path, options: Options | None = None, jobs: int = 1) -> ScanResul
         diagnostics=tuple(
             sorted([*diagnostics, *rule_diagnostics], key=lambda d: (d.path, d.line or 0, d.message))
         ),
-        files=len(modules),
-        lines=sum(m.line_count for m in modules),
+        files=len(parsed),
+        lines=sum(facts.line_count for facts in parsed),
         seconds=time.perf_counter() - started,
         project=project,
     )
