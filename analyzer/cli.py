@@ -75,6 +75,66 @@ def scan(
 
 
 @app.command()
+def fix(
+    path: Annotated[Path, typer.Argument(help="Root of the application.")],
+    apply: Annotated[bool, typer.Option("--apply", help="Write the changes (default: show them).")] = False,
+    rule: Annotated[Optional[str], typer.Option("--rule", help="Only fixes for these rules (comma-separated).")] = None,
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="Only findings in or related to this file (repeatable).")] = None,
+    confirm: Annotated[bool, typer.Option("--confirm", help="Ask before each fix.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Apply even over uncommitted changes.")] = False,
+    drop_unrouted: Annotated[bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")] = False,
+    skip_orphan_methods: Annotated[bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")] = False,
+    tests: Annotated[Optional[str], typer.Option("--tests", help="Test command to run after applying.")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Show the fixes as a diff, or write them with --apply, then verify the tree."""
+    from analyzer.fixes.flow import run_fix
+
+    options = _plan_options(rule, only, drop_unrouted, skip_orphan_methods)
+    code = _guarded(debug, lambda: run_fix(path, options, apply, confirm, force, tests))
+    raise typer.Exit(code)
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="Root of the application.")],
+    tests: Annotated[Optional[str], typer.Option("--tests", help="Test command to run.")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Check that every file compiles, every project import resolves, and the tests pass."""
+    from analyzer.fixes.flow import run_verify
+
+    raise typer.Exit(_guarded(debug, lambda: run_verify(path, tests)))
+
+
+def _plan_options(rule, only, drop_unrouted: bool, skip_orphan_methods: bool):
+    from analyzer.fixes.plan import PlanOptions
+
+    rules = _rule_list(rule)
+    return PlanOptions(
+        rules=frozenset(rules) if rules else None,
+        only=frozenset(Path(p).as_posix() for p in only) if only else None,
+        drop_unrouted=drop_unrouted,
+        skip_orphan_methods=skip_orphan_methods,
+    )
+
+
+def _guarded(debug: bool, action) -> int:
+    """Run a command body: clear one-line errors and exit 2 instead of tracebacks."""
+    from analyzer.fixes.apply import ApplyError
+
+    try:
+        return action()
+    except (FileNotFoundError, NotADirectoryError, ApplyError) as error:
+        _fail(str(error))
+    except Exception as error:  # noqa: BLE001 - the top-level guard
+        if debug:
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
+    return EXIT_ERROR
+
+
+@app.command()
 def rules() -> None:
     """List the rules."""
     for rule in all_rules():
