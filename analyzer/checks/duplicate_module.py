@@ -15,8 +15,9 @@ A dead copy is pure cost.
 - A copy that nothing imports (and that is not a test, script or migration) is reported from
   90% similarity.
 - A copy that is still imported (or run: tests, scripts) is reported only when at least 98%
-  identical *without* renaming: legitimate look-alike modules that are all in use
-  (per-provider integrations that differ in literals and names) are not duplicates to delete.
+  identical once renamed: legitimate look-alike modules that are all in use (per-provider
+  integrations that differ in their URLs, messages and settings) stay below that, because every
+  differing literal counts.
 - Modules under 20 logical lines and renamings that touch more than 15% of a module's names are
   never reported: short schema files look alike by nature.
 
@@ -59,10 +60,10 @@ def check(project: Project) -> Iterator[Finding]:
     for a, b in candidate_pairs(lines, options.duplicate_min_lines):
         copy, original = _copy_and_original(project, index.modules[a], index.modules[b])
         comparison = compare(copy.normalized_lines, original.normalized_lines)
-        if _is_live(project, copy):
-            if comparison.verbatim < options.duplicate_live_threshold:
-                continue
-        elif comparison.similarity < options.duplicate_threshold:
+        threshold = (
+            options.duplicate_live_threshold if _is_live(project, copy) else options.duplicate_threshold
+        )
+        if comparison.similarity < threshold:
             continue
         if _renames_too_much(copy, comparison, options):
             continue
@@ -88,7 +89,7 @@ def _renames_too_much(copy: ModuleFacts, comparison: Comparison, options: Option
 def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tuple[ModuleFacts, ModuleFacts]:
     def rank(facts: ModuleFacts, other: ModuleFacts) -> tuple:
         return (
-            len(project.module_references(facts.module)) + project.is_entry_point(facts),
+            len({r.path for r in project.module_references(facts.module)}) + project.is_entry_point(facts),
             _aliases_names_of(facts, other),
             facts.line_count,
             facts.path,
@@ -225,6 +226,50 @@ def {getter}() -> {cls}:
     return _{var}
 '''
 
+_PROVIDER = '''"""OAuth login with {name}."""
+import httpx
+
+AUTHORIZE_URL = "{url}/authorize"
+TOKEN_URL = "{url}/token"
+SCOPE = "{scope}"
+TIMEOUT = 10
+
+
+def authorize_url(client_id: str, state: str) -> str:
+    return f"{{AUTHORIZE_URL}}?client_id={{client_id}}&state={{state}}&scope={{SCOPE}}"
+
+
+async def exchange(client_id: str, secret: str, code: str) -> dict:
+    async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        response = await client.post(
+            TOKEN_URL,
+            data={{"client_id": client_id, "client_secret": secret, "code": code}},
+            headers={{"Accept": "application/json"}},
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def profile_name(payload: dict) -> str:
+    return payload.get("login") or payload.get("username") or "{name}-user"
+
+
+def display(payload: dict) -> str:
+    return "{name}: " + profile_name(payload)
+
+
+def is_expired(payload: dict) -> bool:
+    return payload.get("expires_in", 0) <= 0
+
+
+def avatar(payload: dict) -> str | None:
+    return payload.get("avatar_url")
+
+
+def email(payload: dict) -> str | None:
+    return payload.get("email")
+'''
+
 RULE = Rule(
     id=RULE_ID,
     summary="A module that is a near-copy of another, with the identifier renaming between them.",
@@ -246,11 +291,11 @@ RULE = Rule(
         Example(
             files={
                 "app/__init__.py": "",
-                "app/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
-                "app/sse.py": _MANAGER.format(cls="SSEManager", var="sse", getter="get_sse"),
-                "app/main.py": "from app.stream import get_stream\nfrom app.sse import get_sse\n",
+                "app/github.py": _PROVIDER.format(name="github", url="https://github.com/login/oauth", scope="read:user"),
+                "app/gitlab.py": _PROVIDER.format(name="gitlab", url="https://gitlab.com/oauth", scope="read_user"),
+                "app/main.py": "from app import github, gitlab\n\nPROVIDERS = [github, gitlab]\n",
             },
-            note="both look-alikes are imported and they differ by renames: not a dead copy",
+            note="live per-provider look-alikes that differ in their literals",
         ),
         Example(
             files={

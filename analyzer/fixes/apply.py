@@ -103,7 +103,8 @@ def _write_atomically(root: Path, contents: dict[str, bytes | None]) -> None:
             _replace(target, saved)
             moved.append((saved, target))
             if content is not None:
-                _replace(staged.pop(path), target)
+                _replace(staged[path], target)
+                del staged[path]
                 placed.append(target)
     except BaseException as error:
         for target in placed:

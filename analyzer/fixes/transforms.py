@@ -256,9 +256,15 @@ def remove_class(source: bytes, name: str, line: int, module_name: str) -> bytes
     """Delete the class `name` defined at `line`, then the imports only it used."""
     module = _parse(source)
     remover = _ClassRemover(name, line)
-    result = MetadataWrapper(module).visit(remover)
+    wrapper = MetadataWrapper(module)
+    result = wrapper.visit(remover)
     if remover.removed is None:
         raise ValueError(f"class {name} not found at line {line}")
+    if result.body and wrapper.module.body[0] is remover.removed:
+        # The class was the first statement: its successor must not start the file with blanks.
+        first = result.body[0]
+        kept = [empty for empty in first.leading_lines if empty.comment is not None]
+        result = result.with_changes(body=[first.with_changes(leading_lines=kept), *result.body[1:]])
     used = _NameCollector()
     remover.removed.visit(used)
     context = CodemodContext(full_module_name=module_name)
@@ -311,15 +317,27 @@ class _MethodAdder(cst.CSTTransformer):
         if not isinstance(body, cst.IndentedBlock):
             return updated
         indent = body.indent if body.indent is not None else self.default_indent
-        # Parse the method inside a class so that its docstring and strings are indented as the
-        # class body is: libcst keeps string contents verbatim.
+        # Parse the method inside a class so that its docstring and strings are indented and end
+        # their lines as the class body does: libcst keeps string contents verbatim.
+        newline = self.config.default_newline or "\n"
+        code = textwrap.indent(_reindent(self.method_source, self.default_indent), indent)
         holder = cst.parse_statement(
-            "class _Holder:\n" + textwrap.indent(self.method_source, indent), config=self.config
+            ("class _Holder:\n" + code).replace("\n", newline), config=self.config
         )
         assert isinstance(holder, cst.ClassDef) and isinstance(holder.body, cst.IndentedBlock)
         method = holder.body.body[0].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
         self.added = True
         return updated.with_changes(body=body.with_changes(body=[*body.body, method]))
+
+
+def _reindent(source: str, unit: str) -> str:
+    """Source written with 4-space indentation, re-indented with `unit` per level."""
+    lines = []
+    for line in source.splitlines(keepends=True):
+        stripped = line.lstrip(" ")
+        levels, extra = divmod(len(line) - len(stripped), 4)
+        lines.append(unit * levels + " " * extra + stripped)
+    return "".join(lines)
 
 
 def add_method(source: bytes, class_name: str, class_line: int, method_source: str, imports: Sequence[str] = ()) -> bytes:
