@@ -31,6 +31,9 @@ def _root() -> None:
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
 
 
 def _rule_list(value: Optional[str]) -> Optional[list[str]]:
@@ -125,13 +128,54 @@ def _guarded(debug: bool, action) -> int:
 
     try:
         return action()
-    except (FileNotFoundError, NotADirectoryError, ApplyError) as error:
+    except (FileNotFoundError, FileExistsError, NotADirectoryError, ApplyError) as error:
         _fail(str(error))
     except Exception as error:  # noqa: BLE001 - the top-level guard
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
     return EXIT_ERROR
+
+
+@app.command()
+def report(
+    path: Annotated[Path, typer.Argument(help="Root of the application.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language: en or ru.")] = "en",
+    apply: Annotated[bool, typer.Option("--apply", help="Apply the fixes, verify, report the result.")] = False,
+    tests: Annotated[Optional[str], typer.Option("--tests", help="Test command to run on the result.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Apply even over uncommitted changes.")] = False,
+    drop_unrouted: Annotated[bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")] = False,
+    skip_orphan_methods: Annotated[bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")] = False,
+    copy_to: Annotated[Optional[Path], typer.Option("--copy-to", help="With --apply: clean a copy of PATH made in DIR; PATH is not touched.")] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Write the cleanup report (markdown): an audit, or with --apply the completion report."""
+    from analyzer.render.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"choose one of {', '.join(LANGUAGES)}", param_hint="--lang")
+    options = _plan_options(None, None, drop_unrouted, skip_orphan_methods)
+
+    def run() -> int:
+        from analyzer.render.report import render
+        from analyzer.reporting import build_report
+
+        built = build_report(path, apply=apply, tests=tests, plan_options=options, force=force, copy_to=copy_to)
+        text = render(built, lang, command=_command_line())
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return EXIT_CLEAN if built.status in {"done", "clean"} else EXIT_FINDINGS
+
+    raise typer.Exit(_guarded(debug, run))
+
+
+def _command_line() -> str:
+    import shlex
+
+    return "hygiene " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
 
 
 @app.command()
@@ -155,10 +199,10 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", help="A rule 
 def _emit(result, output_format: OutputFormat, output: Optional[Path]) -> None:
     from rich.console import Console
 
-    if output_format is OutputFormat.json:
-        from analyzer.render.json import render
+    if output_format is not OutputFormat.text:
+        import importlib
 
-        text = render(result)
+        text = importlib.import_module(f"analyzer.render.{output_format.value}").render(result)
         if output is not None:
             output.write_text(text, encoding="utf-8")
         else:

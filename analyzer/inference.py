@@ -83,6 +83,8 @@ class Receiver:
     cls: Symbol
     is_class_object: bool
     how: str
+    evidence: TypeEvidence
+    alias_of: str | None = None
 
 
 def annotation_class_name(annotation: str) -> str | None:
@@ -259,7 +261,8 @@ class ClassModel:
             return None
         resolved = self.index.follow_alias(symbol)
         if resolved.kind == "class":
-            return Receiver(resolved, True, f"`{name}` is the class `{resolved.name}`")
+            evidence = TypeEvidence("class", resolved.name, 0)
+            return Receiver(resolved, True, f"`{name}` is the class `{resolved.name}`", evidence)
         binding = self.index.binding(symbol)
         if binding is None or depth > 4:
             return None
@@ -277,14 +280,14 @@ class ClassModel:
         how = evidence.describe()
         if evidence.kind == "annotation":
             name = annotation_class_name(evidence.expr)
-            return self._instance(module, name, scope, how)
+            return self._instance(module, name, scope, evidence)
         if evidence.kind in {"call", "await", "iter"}:
             callee = self.index.resolve_dotted(module, evidence.expr, scope)
             if callee is None:
                 return None
             callee = self.index.follow_alias(callee)
             if callee.kind == "class":
-                return Receiver(callee, False, how) if evidence.kind == "call" else None
+                return Receiver(callee, False, how, evidence) if evidence.kind == "call" else None
             function = self.index.function_fact(callee)
             if function is None or function.returns is None:
                 return None
@@ -294,25 +297,28 @@ class ClassModel:
                 return None
             else:
                 name = annotation_class_name(function.returns)
-            found = self._instance(callee.module, name, "", how)
-            return found
+            return self._instance(callee.module, name, "", evidence)
         if evidence.kind == "value":
             symbol = self.index.resolve_dotted(module, evidence.expr, scope)
             if symbol is None:
                 return None
             symbol = self.index.follow_alias(symbol)
             if symbol.kind == "class":
-                return Receiver(symbol, True, how)
+                return Receiver(symbol, True, how, evidence)
             if symbol.kind == "binding" and "." not in evidence.expr and depth < 4:
                 return self._module_name(symbol.module, symbol.name, depth + 1)
         return None
 
-    def _instance(self, module: str, name: str | None, scope: str, how: str) -> Receiver | None:
+    def _instance(
+        self, module: str, name: str | None, scope: str, evidence: TypeEvidence
+    ) -> Receiver | None:
         if name is None:
             return None
         symbol = self.index.resolve_class(module, name, scope)
         if symbol is None or symbol.kind != "class":
             return None
-        if name.rpartition(".")[2] != symbol.name:
-            how = f"{how}, an alias of `{symbol.name}`"
-        return Receiver(symbol, False, how)
+        how = evidence.describe()
+        alias_of = symbol.name if name.rpartition(".")[2] != symbol.name else None
+        if alias_of:
+            how = f"{how}, an alias of `{alias_of}`"
+        return Receiver(symbol, False, how, evidence, alias_of)

@@ -125,7 +125,7 @@ def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
             {"name": old, "target": new, "present": present is not None,
              "line": present.line if present else None}
         )
-    percent = round(comparison.similarity * 100)
+    percent = f"{comparison.similarity * 100:.1f}".removesuffix(".0")
     rename_text = ", ".join(f"{old} → {new}" for old, new in comparison.renames.items())
     used = (
         f"imported by {len(copy_refs)} place(s)" if copy_refs else "nothing imports it"

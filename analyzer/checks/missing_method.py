@@ -97,6 +97,12 @@ def _finding(
             "line": call.line,
             "receiver": call.receiver,
             "inferred": receiver.how,
+            "evidence": {
+                "kind": receiver.evidence.kind,
+                "expr": receiver.evidence.expr,
+                "line": receiver.evidence.line,
+            },
+            "alias_of": receiver.alias_of,
             "args": call.arg_count,
             "keywords": list(call.keywords),
             "result_used": call.result_used,

@@ -66,6 +66,7 @@ class TypeEvidence:
             "await": "assigned from awaiting",
             "iter": "iterating over",
             "value": "assigned from",
+            "class": "is the class",
         }
         suffix = "(...)" if self.kind in {"call", "await", "iter"} else ""
         return f"{labels.get(self.kind, self.kind)} `{self.expr}{suffix}` (line {self.line})"

@@ -10,6 +10,7 @@ from rich.prompt import Confirm
 
 from analyzer.fixes.apply import apply_plan
 from analyzer.fixes.plan import FixPlan, PlanOptions, build_plan
+from analyzer.render.i18n import Text
 from analyzer.scan import scan
 from analyzer.verify import Verification, verify
 
@@ -68,11 +69,12 @@ def _ask(console: Console, fix) -> bool:
 
 
 def show_plan(plan: FixPlan, console: Console, with_diff: bool) -> None:
+    text = Text("en")
     for fix in plan.fixes:
         marker = "[green]fix[/green]" if fix.applies else "[yellow]skip[/yellow]"
         console.print(f"{marker} [bold]{escape(fix.finding.rule)}[/bold]: {escape(fix.summary)}")
         for note in fix.notes:
-            console.print(f"    [dim]- {escape(note)}[/dim]")
+            console.print(f"    [dim]- {escape(text('notes.' + note.key, **note.params))}[/dim]")
         if fix.skipped:
             console.print(f"    [yellow]- {escape(fix.skipped)}[/yellow]")
         if with_diff and fix.applies:

@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import libcst
 
@@ -48,12 +49,20 @@ class FileChange:
         return "".join(difflib.unified_diff(old, _lines(self.after), f"a/{self.path}", f"b/{self.path}"))
 
 
+@dataclass(frozen=True)
+class Note:
+    """A remark on a fix, as a catalogue key (`notes.<key>` in render/messages) and parameters."""
+
+    key: str
+    params: dict[str, Any]
+
+
 @dataclass
 class PlannedFix:
     finding: Finding
     summary: str
     changes: list[FileChange] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     skipped: str | None = None
     added_code: str | None = None
 
@@ -229,10 +238,9 @@ def _duplicate_edits(
     present = [a for a in finding.details["aliases"] if a["present"]]
     if present:
         lines = [a["line"] for a in present]
-        fix.notes.append(
-            f"aliases already in place in {survivor} (lines {min(lines)}-{max(lines)}): "
-            + ", ".join(f"{a['name']} = {a['target']}" for a in present)
-        )
+        fix.notes.append(Note("aliases_present", {
+            "path": survivor, "start": min(lines), "end": max(lines),
+            "aliases": ", ".join(f"{a['name']} = {a['target']}" for a in present)}))
     survivor_facts = index.by_path[survivor]
     exported = _public_names(survivor_facts) | {name for name, _ in aliases}
     edits = [_Edit(copy, (0, 0), lambda data: None)]
@@ -251,7 +259,8 @@ def _duplicate_edits(
                 data, package, spec["module"], spec["survivor_module"], renames, exported))
         )
     if spec["rewrite_references"]:
-        fix.notes.append(f"rewrites the references to {spec['module']} in {len({r['path'] for r in spec['rewrite_references']})} file(s)")
+        fix.notes.append(Note("references_rewritten", {
+            "module": spec["module"], "count": len({r["path"] for r in spec["rewrite_references"]})}))
     return edits
 
 
@@ -277,10 +286,10 @@ def _unrouted_edits(project: Project, finding: Finding, fix: PlannedFix, options
         package = importer.module
         edits.append(_Edit(reference.path, (reference.line, reference.line),
                            lambda data, package=package: transforms.remove_module_imports(data, package, facts.module)))
-        fix.notes.append(f"removes the import of {facts.module} from {reference.path} (and from its __all__)")
+        fix.notes.append(Note("import_removed", {"module": facts.module, "path": reference.path}))
     deprecated = sorted({e["deprecated_in"] for e in finding.details["endpoints"] if e["deprecated_in"]})
     if deprecated:
-        fix.notes.append("endpoints documented as deprecated in " + ", ".join(deprecated))
+        fix.notes.append(Note("deprecated", {"where": ", ".join(deprecated)}))
     return edits
 
 
@@ -307,10 +316,7 @@ def _method_edits(
         if options.skip_orphan_methods:
             fix.skipped = "not added: every caller (" + ", ".join(callers) + ") is deleted by this plan"
             return []
-        fix.notes.append(
-            "every caller (" + ", ".join(callers) + ") is deleted by this plan; the method is added "
-            "anyway as the contract those callers expected (--skip-orphan-methods leaves it out)"
-        )
+        fix.notes.append(Note("orphan_method", {"callers": ", ".join(callers)}))
     symbol = Symbol("class", index.by_path[spec["path"]].module, spec["class"])
     cls = index.class_fact(symbol)
     assert cls is not None
@@ -318,7 +324,7 @@ def _method_edits(
         spec["method"], cls, _class_kind(project, symbol), _enum_fields(project, symbol), call_sites, recipes
     )
     fix.added_code = method.source
-    fix.notes.append(f"body from recipe `{method.recipe}`" if method.recipe else "no recipe fits: a stub that raises NotImplementedError")
+    fix.notes.append(Note("recipe", {"recipe": method.recipe}) if method.recipe else Note("stub", {}))
     return [_Edit(spec["path"], (cls.span.line, cls.span.end_line),
                   lambda data: transforms.add_method(data, cls.name, cls.span.line, method.source, method.imports))]
 

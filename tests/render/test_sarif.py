@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft4Validator
+from jsonschema.validators import validator_for
+
+from analyzer.checks import all_rules
+from analyzer.findings import Diagnostic
+from analyzer.render import sarif
+from analyzer.render.text import describe_fix
+from analyzer.scan import ScanResult, scan
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SCHEMA_PATH = Path(__file__).resolve().parent / "sarif-schema-2.1.0.json"
+
+
+@cache
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _validator(schema: dict):
+    cls = validator_for(_schema(), default=Draft4Validator)  # the schema asks for draft-04
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def assert_valid(log: dict) -> None:
+    errors = sorted(_validator(_schema()).iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def assert_valid_fix(fix: dict) -> None:
+    schema = {"$ref": "#/definitions/fix", "definitions": _schema()["definitions"]}
+    errors = list(_validator(schema).iter_errors(fix))
+    assert not errors, [e.message for e in errors]
+
+
+@pytest.fixture(scope="module")
+def chat() -> ScanResult:
+    return scan(FIXTURES / "chat_app")
+
+
+@pytest.fixture(scope="module")
+def chat_log(chat: ScanResult) -> dict:
+    return json.loads(sarif.render(chat))
+
+
+@pytest.fixture(scope="module")
+def clean() -> ScanResult:
+    return scan(FIXTURES / "clean_api")
+
+
+def _run(log: dict) -> dict:
+    assert log["version"] == "2.1.0"
+    assert len(log["runs"]) == 1
+    return log["runs"][0]
+
+
+def test_the_schema_file_is_the_official_one() -> None:
+    schema = _schema()
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    validator_for(schema).check_schema(schema)
+    assert "fix" in schema["definitions"] and "result" in schema["definitions"]
+
+
+def test_chat_app_log_validates_against_the_sarif_schema(chat_log: dict) -> None:
+    assert_valid(chat_log)
+
+
+def test_only_render_is_public() -> None:
+    assert sarif.__all__ == ["render"]
+
+
+def test_tool_driver_and_rules(chat_log: dict) -> None:
+    driver = _run(chat_log)["tool"]["driver"]
+    assert driver["name"] == "code-hygiene"
+    assert driver["informationUri"].startswith("https://")
+    assert driver["version"]
+    rules = {rule.id: rule for rule in all_rules()}
+    assert [r["id"] for r in driver["rules"]] == [rule.id for rule in all_rules()]
+    for descriptor in driver["rules"]:
+        rule = rules[descriptor["id"]]
+        assert descriptor["name"] and " " not in descriptor["name"]
+        assert descriptor["shortDescription"]["text"] == rule.summary
+        full = descriptor["fullDescription"]["text"]
+        assert full and "##" not in full and full in rule.doc
+        assert descriptor["help"]["markdown"] == rule.doc.strip() == descriptor["help"]["text"]
+        expected_level = "error" if rule.id == "missing-method" else "warning"
+        assert descriptor["defaultConfiguration"]["level"] == expected_level
+
+
+def test_every_finding_is_a_result_at_its_lines(chat: ScanResult, chat_log: dict) -> None:
+    run = _run(chat_log)
+    results = run["results"]
+    assert len(results) == len(chat.findings) == 4
+    assert {r["ruleId"] for r in results} == {
+        "duplicate-module", "unrouted-router", "shadowed-class", "missing-method",
+    }
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    for finding, result in zip(chat.findings, results):
+        assert result["ruleId"] == finding.rule
+        assert rule_ids[result["ruleIndex"]] == finding.rule
+        assert result["message"]["text"] == finding.message
+        assert result["level"] == ("error" if finding.rule == "missing-method" else "warning")
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"] == {"uri": finding.path, "uriBaseId": "%SRCROOT%"}
+        assert location["region"] == {"startLine": finding.line, "endLine": finding.end_line}
+        related = result["relatedLocations"]
+        assert [r["id"] for r in related] == list(range(1, len(finding.related) + 1))
+        for item, expected in zip(related, finding.related):
+            assert item["message"]["text"] == expected.note
+            assert item["physicalLocation"]["artifactLocation"]["uri"] == expected.path
+            assert item["physicalLocation"]["region"] == {"startLine": expected.line, "endLine": expected.end_line}
+        assert result["properties"] == {
+            "confidence": finding.confidence,
+            "details": json.loads(json.dumps(finding.details)),
+            "evidence": list(finding.evidence),
+        }
+        assert set(result["partialFingerprints"]) == {"hygiene/v1"}
+
+
+def test_the_source_root_is_a_file_uri_with_a_trailing_slash(chat: ScanResult, chat_log: dict) -> None:
+    base = _run(chat_log)["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base.startswith("file:///") and base.endswith("/")
+    assert base == chat.root.absolute().as_uri() + "/"
+
+
+def test_fixes(chat: ScanResult, chat_log: dict) -> None:
+    by_rule = {r["ruleId"]: r for r in _run(chat_log)["results"]}
+    findings = {f.rule: f for f in chat.findings}
+    for rule, result in by_rule.items():
+        for fix in result.get("fixes", []):
+            assert_valid_fix(fix)
+            assert fix["artifactChanges"]
+            assert fix["description"]["text"] == describe_fix(findings[rule].fix)
+
+    (delete_module,) = by_rule["duplicate-module"]["fixes"]
+    (change,) = delete_module["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "app/core/sse_manager.py"
+    assert change["replacements"] == [
+        {"deletedRegion": {"startLine": 1, "endLine": 340}, "insertedContent": {"text": ""}}
+    ]
+
+    (delete_class,) = by_rule["shadowed-class"]["fixes"]
+    (change,) = delete_class["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "app/core/user_worker_space.py"
+    assert change["replacements"][0]["deletedRegion"] == {"startLine": 478, "endLine": 599}
+
+    (add_method,) = by_rule["missing-method"]["fixes"]
+    (change,) = add_method["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "app/schemas/event.py"
+    (replacement,) = change["replacements"]
+    assert replacement["deletedRegion"] == {"startLine": 60, "startColumn": 1, "endColumn": 1}
+    assert "hygiene fix" in replacement["insertedContent"]["text"]
+
+    # unrouted-router proposes deleting the whole module, whose length the finding does not
+    # carry: no fix rather than a wrong region.
+    assert "fixes" not in by_rule["unrouted-router"]
+
+
+def test_mount_router_fix_is_left_out_and_the_log_stays_valid() -> None:
+    result = scan(FIXTURES / "flask_shop")
+    log = json.loads(sarif.render(result))
+    assert_valid(log)
+    actions = {f.rule: f.fix["action"] for f in result.findings if f.fix}
+    assert actions["unrouted-router"] == "mount-router"
+    by_rule = {r["ruleId"]: r for r in _run(log)["results"]}
+    assert "fixes" not in by_rule["unrouted-router"]
+    for r in by_rule.values():
+        for fix in r.get("fixes", []):
+            assert_valid_fix(fix)
+
+
+def test_clean_app_has_no_results(clean: ScanResult) -> None:
+    log = json.loads(sarif.render(clean))
+    assert_valid(log)
+    run = _run(log)
+    assert run["results"] == []
+    assert run["invocations"][0]["executionSuccessful"] is True
+    assert run["invocations"][0]["toolExecutionNotifications"] == []
+
+
+def test_diagnostics_are_notifications(clean: ScanResult) -> None:
+    result = replace(
+        clean,
+        diagnostics=(
+            Diagnostic("app/broken.py", "skipped: syntax error at line 3"),
+            Diagnostic("app/x.py", "unsure", line=7),
+        ),
+    )
+    log = json.loads(sarif.render(result))
+    assert_valid(log)
+    first, second = _run(log)["invocations"][0]["toolExecutionNotifications"]
+    assert first["level"] == "note" and first["message"]["text"] == "skipped: syntax error at line 3"
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/broken.py"
+    assert second["locations"][0]["physicalLocation"]["region"] == {"startLine": 7}
+
+
+def test_uncertain_findings_are_notes(chat: ScanResult) -> None:
+    finding = replace(chat.findings[-1], confidence="uncertain")
+    log = json.loads(sarif.render(replace(chat, findings=(finding,))))
+    assert_valid(log)
+    (result,) = _run(log)["results"]
+    assert result["level"] == "note" and result["properties"]["confidence"] == "uncertain"
+
+
+TINY = {
+    "app/__init__.py": "",
+    "app/models.py": (
+        "class Discount:\n    rate = 0\n\n\nclass Discount:\n    rate = 1\n\n"
+        "    def apply(self, price):\n        return price\n"
+    ),
+    "app/main.py": (
+        "from app.models import Discount\n\n\ndef run(d: Discount):\n"
+        "    return d.apply(3) + d.refund(3)\n"
+    ),
+}
+
+
+def _fingerprints(root: Path, files: dict[str, str]) -> dict[tuple[str, str | None], tuple[int, str]]:
+    log = json.loads(sarif.render(scan(write(root, files))))
+    assert_valid(log)
+    out = {}
+    for result in _run(log)["results"]:
+        region = result["locations"][0]["physicalLocation"]["region"]
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        out[(result["ruleId"], uri)] = (region["startLine"], result["partialFingerprints"]["hygiene/v1"])
+    return out
+
+
+def test_fingerprints_survive_line_shifts(tmp_path: Path) -> None:
+    before = _fingerprints(tmp_path / "p", TINY)
+    shifted = {
+        **TINY,
+        "app/models.py": "\n" + TINY["app/models.py"],
+        "app/main.py": TINY["app/main.py"].replace("\n\ndef run", "\n\n\ndef run"),
+    }
+    after = _fingerprints(tmp_path / "p", shifted)
+    assert set(before) == set(after) == {("shadowed-class", "app/models.py"), ("missing-method", "app/main.py")}
+    for key in before:
+        assert after[key][0] == before[key][0] + 1, key  # the lines moved ...
+        assert after[key][1] == before[key][1], key  # ... the fingerprints did not
+    assert len({fp for _, fp in before.values()}) == len(before)
+
+
+def test_fingerprints_differ_for_the_same_symbol_twice(tmp_path: Path) -> None:
+    three = {
+        "app/__init__.py": "",
+        "app/models.py": "".join(f"class Discount:\n    rate = {n}\n\n\n" for n in range(3)),
+        "app/main.py": "from app.models import Discount\n\nDiscount()\n",
+    }
+    log = json.loads(sarif.render(scan(write(tmp_path / "q", three))))
+    prints = [r["partialFingerprints"]["hygiene/v1"] for r in _run(log)["results"]]
+    assert len(prints) == 2 and len(set(prints)) == 2
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return root
+
+
+def test_output_is_deterministic(chat: ScanResult) -> None:
+    assert sarif.render(chat) == sarif.render(chat)
