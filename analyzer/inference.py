@@ -9,8 +9,10 @@ interpreter.
 
 from __future__ import annotations
 
+import abc
 import ast
 import builtins
+import enum
 import importlib
 import json
 import sys
@@ -36,6 +38,8 @@ KNOWN_DECORATORS = frozenset(
     }
 )
 KNOWN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
+# What a class object gets from the known metaclasses (`Shape.register(X)` on an ABC).
+METACLASS_MEMBERS = frozenset(dir(abc.ABCMeta)) | frozenset(dir(enum.EnumMeta))
 OPEN_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "typing.Any"})
 # Importing these runs code with visible effects (opening a browser, printing, a GUI).
 _UNSAFE_STDLIB = frozenset({"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo"})
@@ -73,7 +77,10 @@ def external_members(qualname: str) -> frozenset[str] | None:
         value = getattr(importlib.import_module(module), name, None)
     except Exception:  # an optional stdlib module missing on this platform
         return None
-    return frozenset(dir(value)) if isinstance(value, type) else None
+    if not isinstance(value, type):
+        return None
+    # Calls on the class object also reach its metaclass (ctypes' from_buffer_copy, ABC.register).
+    return frozenset(dir(value)) | frozenset(dir(type(value)))
 
 
 @dataclass(frozen=True, slots=True)

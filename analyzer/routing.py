@@ -70,8 +70,10 @@ class DynamicMount:
     line: int
     attribute: str | None
 
-    def could_be(self, node: RouterNode) -> bool:
-        return self.attribute is None or self.attribute == node.symbol.name
+    def could_be(self, node: RouterNode, names: frozenset[str]) -> bool:
+        """Whether this mount may reach `node`, which is bound under `names` (its variable, its
+        aliases, and the class attributes of its module)."""
+        return self.attribute is None or self.attribute in names
 
 
 class MountGraph:
@@ -202,8 +204,11 @@ class MountGraph:
         symbol = self.index.resolve_dotted(module, target, mount.scope)
         if symbol is not None and self.index.follow_alias(symbol) in self.nodes:
             return [self.index.follow_alias(symbol)]
-        if self._is_dynamically_loaded(module, target, mount.scope):
-            self.dynamic.append(DynamicMount(path, mount.line, target.rpartition(".")[2] or None))
+        head = self.index.resolve_name(module, target.split(".")[0], mount.scope)
+        if head is None or self._is_dynamically_loaded(module, target, mount.scope):
+            # A parameter, a loop variable, something loaded at run time: it could be any router.
+            attribute = target.partition(".")[2].rpartition(".")[2] or None
+            self.dynamic.append(DynamicMount(path, mount.line, attribute))
         return []
 
     def _created_by(self, module: str, callee: str, scope: str) -> list[Symbol]:
@@ -278,6 +283,16 @@ class MountGraph:
             found.extend(self.endpoints(root))
         unique = {(e.method, e.path, e.file, e.line): e for e in found}
         return sorted(unique.values(), key=lambda e: (e.path, e.method, e.file, e.line))
+
+    def names_of(self, node: RouterNode) -> frozenset[str]:
+        """The names a router may be reached by: its variable, module-level aliases of it, and
+        the attribute names of classes in its module (`events = router` in a plugin class)."""
+        facts = self.index.modules[node.symbol.module]
+        names = {node.symbol.name}
+        names.update(b.name for b in facts.bindings if not b.scope and b.value == node.symbol.name)
+        for cls in facts.classes:
+            names.update(cls.attributes)
+        return frozenset(names)
 
     def includers(self, symbol: Symbol) -> list[Symbol]:
         return sorted({source for source, _ in self.graph.in_edges(symbol)}, key=str)

@@ -20,6 +20,10 @@ A dead copy is pure cost.
   differing literal counts.
 - Modules under 20 logical lines and renamings that touch more than 15% of a module's names are
   never reported: short schema files look alike by nature.
+- Tests, `conftest.py` files and migrations are never reported: pytest runs each file for its
+  own directory, and migrations are generated.
+- Copies of copies form one group with one survivor (the most imported); every other member is
+  reported against it.
 
 ## Example
 `app/core/sse_manager.py`, 340 lines, is `app/core/stream_manager.py` with `StreamManager`
@@ -39,10 +43,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import networkx as nx
+
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, Related
-from analyzer.project import Options, Project, is_migration
+from analyzer.project import Options, Project, is_migration, is_test_module
 from analyzer.similarity import Comparison, candidate_pairs, compare
 
 RULE_ID = "duplicate-module"
@@ -54,27 +60,31 @@ def check(project: Project) -> Iterator[Finding]:
     lines = {
         name: facts.normalized_lines
         for name, facts in index.modules.items()
-        if not is_migration(facts)
+        if not is_migration(facts) and not is_test_module(facts)
     }
-    best: dict[str, tuple[Comparison, str]] = {}
+    similar = nx.Graph()
     for a, b in candidate_pairs(lines, options.duplicate_min_lines):
         copy, original = _copy_and_original(project, index.modules[a], index.modules[b])
-        comparison = compare(copy.normalized_lines, original.normalized_lines)
-        threshold = (
-            options.duplicate_live_threshold if _is_live(project, copy) else options.duplicate_threshold
-        )
-        if comparison.similarity < threshold:
-            continue
-        if _renames_too_much(copy, comparison, options):
-            continue
-        current = best.get(copy.module)
-        if current is None or current[0].similarity < comparison.similarity:
-            best[copy.module] = (comparison, original.module)
-    for copy_name, (comparison, original_name) in sorted(best.items()):
-        if original_name in best and best[original_name][1] == copy_name:
-            if copy_name > original_name:
-                continue  # each pair once
-        yield _finding(project, index.modules[copy_name], index.modules[original_name], comparison)
+        if _passes(project, copy, compare(copy.normalized_lines, original.normalized_lines)):
+            similar.add_edge(a, b)
+    # Copies of copies: every member of a group is compared with the group's one survivor.
+    for group in sorted(nx.connected_components(similar), key=min):
+        members = [index.modules[name] for name in sorted(group)]
+        survivor = max(members, key=lambda facts: _rank(project, facts, members))
+        for copy in members:
+            if copy is survivor:
+                continue
+            comparison = compare(copy.normalized_lines, survivor.normalized_lines)
+            if _passes(project, copy, comparison):
+                yield _finding(project, copy, survivor, comparison)
+
+
+def _passes(project: Project, copy: ModuleFacts, comparison: Comparison) -> bool:
+    options = project.options
+    threshold = (
+        options.duplicate_live_threshold if _is_live(project, copy) else options.duplicate_threshold
+    )
+    return comparison.similarity >= threshold and not _renames_too_much(copy, comparison, options)
 
 
 def _is_live(project: Project, facts: ModuleFacts) -> bool:
@@ -87,15 +97,17 @@ def _renames_too_much(copy: ModuleFacts, comparison: Comparison, options: Option
 
 
 def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tuple[ModuleFacts, ModuleFacts]:
-    def rank(facts: ModuleFacts, other: ModuleFacts) -> tuple:
-        return (
-            len({r.path for r in project.module_references(facts.module)}) + project.is_entry_point(facts),
-            _aliases_names_of(facts, other),
-            facts.line_count,
-            facts.path,
-        )
+    return (a, b) if _rank(project, a, [b]) < _rank(project, b, [a]) else (b, a)
 
-    return (a, b) if rank(a, b) < rank(b, a) else (b, a)
+
+def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tuple:
+    """Higher survives: more importing modules, then aliasing the others' names, then longer."""
+    return (
+        len({r.path for r in project.module_references(facts.module)}) + project.is_entry_point(facts),
+        sum(_aliases_names_of(facts, other) for other in others if other is not facts),
+        facts.line_count,
+        facts.path,
+    )
 
 
 def _aliases_names_of(facts: ModuleFacts, other: ModuleFacts) -> int:

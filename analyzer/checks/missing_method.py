@@ -37,11 +37,11 @@ from analyzer.checks import Example, Rule
 from analyzer.facts.model import AttrCall, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
-from analyzer.inference import Receiver
+from analyzer.inference import METACLASS_MEMBERS, Receiver
 from analyzer.project import Project
 
 RULE_ID = "missing-method"
-_TYPE_MEMBERS = frozenset(dir(type))
+_TYPE_MEMBERS = frozenset(dir(type)) | METACLASS_MEMBERS
 
 
 def check(project: Project) -> Iterator[Finding]:

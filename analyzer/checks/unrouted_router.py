@@ -56,7 +56,8 @@ def check(project: Project) -> Iterator[Finding | Diagnostic]:
         endpoints = graph.endpoints(symbol)
         if not endpoints:
             continue
-        doubts = [mount for mount in graph.dynamic if mount.could_be(node)]
+        names = graph.names_of(node)
+        doubts = [mount for mount in graph.dynamic if mount.could_be(node, names)]
         if doubts:
             where = ", ".join(f"{d.path}:{d.line}" for d in doubts)
             yield Diagnostic(

@@ -874,7 +874,8 @@ class _FactsVisitor(cst.CSTVisitor):
         mounts = self.mounts
         referenced = _names_used_by(mounts, self.routes)
         bindings = [
-            b for b in self.bindings if not b.scope or (b.scope, b.name) in referenced
+            b for b in self.bindings
+            if not b.scope or (b.scope, b.name) in referenced or _constructs(b)
         ]
         return ModuleFacts(
             path=base.path,
@@ -932,6 +933,11 @@ def _names_used_by(mounts: list[MountFact], routes: list[RouteFact]) -> set[tupl
     for route in routes:
         used.add((route.scope, route.receiver.split(".")[0]))
     return used
+
+
+def _constructs(binding: Binding) -> bool:
+    """`x = SomeClass(...)`: a local that may be an application or a router."""
+    return binding.callee is not None and binding.callee.rpartition(".")[2][:1].isupper()
 
 
 def _is_type_checking(test: cst.BaseExpression) -> bool:
