@@ -49,32 +49,111 @@ def _rule_list(value: Optional[str]) -> Optional[list[str]]:
 
 @app.command()
 def scan(
-    path: Annotated[Path, typer.Argument(help="Root of the application to scan.")],
+    paths: Annotated[list[Path], typer.Argument(help="The application's root, or files in it (pre-commit).")],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
     select: Annotated[Optional[str], typer.Option(help="Only these rules (comma-separated).")] = None,
     ignore: Annotated[Optional[str], typer.Option(help="Skip these rules (comma-separated).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Read [tool.hygiene] from FILE.")] = None,
+    root: Annotated[Optional[Path], typer.Option("--root", help="Project root when files are given (default: the config's folder, else the current one).")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Report only findings not in FILE.")] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record the current findings in FILE.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")] = False,
+    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Exit 1 only for findings of these rules.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Uncertain findings fail too.")] = False,
+    warn_unused_ignores: Annotated[bool, typer.Option("--warn-unused-ignores", help="Report suppressions that silence nothing.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary when clean.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")] = os.cpu_count() or 1,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
-    """Scan PATH and report findings. Exit 0: clean, 1: findings, 2: error."""
-    from analyzer.project import Options
-    from analyzer.scan import scan as run_scan
+    """Scan the application and report findings. Exit 0: clean, 1: findings, 2: error."""
+    from dataclasses import replace
 
+    from analyzer.config import ConfigError, find_config, load_options
+    from analyzer.scan import scan as run_scan
+    from analyzer.suppressions import BaselineError, write_baseline as record_baseline
+
+    project_root, files = _project_and_files(paths, root, config)
     selected = _rule_list(select)
     ignored = set(_rule_list(ignore) or [])
-    rules = {rule.id for rule in all_rules()} if selected is None else set(selected)
-    options = Options(rules=frozenset(rules - ignored))
+    failing_rules = set(_rule_list(fail_on) or [])
     try:
-        result = run_scan(path, options, jobs=jobs)
-    except (FileNotFoundError, NotADirectoryError) as error:
+        options = load_options(config or find_config(project_root))
+    except ConfigError as error:
+        _fail(str(error))
+    rules = set(options.rules) if options.rules is not None else {rule.id for rule in all_rules()}
+    if selected is not None:
+        rules = set(selected)
+    options = replace(
+        options,
+        rules=frozenset(rules - ignored),
+        baseline=str(baseline) if baseline else (None if write_baseline else options.baseline),
+        warn_unused_ignores=warn_unused_ignores,
+    )
+    try:
+        result = run_scan(project_root, options, jobs=jobs, progress=_progress_bar(quiet))
+    except (FileNotFoundError, NotADirectoryError, BaselineError) as error:
         _fail(str(error))
     except Exception as error:  # noqa: BLE001 - the top-level guard: one line, exit 2
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
-    _emit(result, output_format, output)
-    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+    if files is not None:
+        result = result.restricted_to(files)
+    if write_baseline is not None:
+        count = record_baseline(write_baseline, result.findings, result.project.index)
+        typer.echo(f"wrote {count} finding(s) to {write_baseline}", err=True)
+        raise typer.Exit(EXIT_CLEAN)
+    _emit(result, output_format, output, quiet)
+    failing = [
+        f for f in result.findings
+        if (strict or f.confidence == "high") and (not failing_rules or f.rule in failing_rules)
+    ]
+    failed = bool(failing) or bool(result.unused_suppressions)
+    raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+def _project_and_files(paths: list[Path], root: Optional[Path], config: Optional[Path]) -> tuple[Path, Optional[set[str]]]:
+    """One directory: the project. Files (pre-commit passes them): the project is `--root`, the
+    folder of the configuration, or the current folder; findings are limited to those files."""
+    if len(paths) == 1 and not paths[0].is_file():
+        return paths[0], None
+    from analyzer.config import find_config
+
+    base = root or (config.parent if config else None) or (find_config(Path.cwd()) or Path.cwd() / "x").parent
+    base = base.resolve()
+    files = set()
+    for path in paths:
+        if path.is_dir():
+            _fail(f"give one project directory, or files: {path} is a directory")
+        absolute = path.resolve()
+        if not absolute.is_relative_to(base):
+            _fail(f"{path} is outside the project root {base} (use --root)")
+        files.add(absolute.relative_to(base).as_posix())
+    return base, files
+
+
+def _progress_bar(quiet: bool):
+    """A transient rich progress bar on stderr, for terminals only."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    state: dict[str, int] = {}
+
+    def update(done: int, total: int) -> None:
+        if "task" not in state:
+            if total < 200:
+                return
+            progress.start()
+            state["task"] = progress.add_task("parsing", total=total)
+        progress.update(state["task"], completed=done)
+        if done >= total:
+            progress.stop()
+
+    return update
 
 
 @app.command()
@@ -124,11 +203,12 @@ def _plan_options(rule, only, drop_unrouted: bool, skip_orphan_methods: bool):
 
 def _guarded(debug: bool, action) -> int:
     """Run a command body: clear one-line errors and exit 2 instead of tracebacks."""
+    from analyzer.config import ConfigError
     from analyzer.fixes.apply import ApplyError
 
     try:
         return action()
-    except (FileNotFoundError, FileExistsError, NotADirectoryError, ApplyError) as error:
+    except (FileNotFoundError, FileExistsError, NotADirectoryError, ApplyError, ConfigError) as error:
         _fail(str(error))
     except Exception as error:  # noqa: BLE001 - the top-level guard
         if debug:
@@ -196,7 +276,7 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", help="A rule 
     typer.echo(rule.doc.strip())
 
 
-def _emit(result, output_format: OutputFormat, output: Optional[Path]) -> None:
+def _emit(result, output_format: OutputFormat, output: Optional[Path], quiet: bool = False) -> None:
     from rich.console import Console
 
     if output_format is not OutputFormat.text:
@@ -210,6 +290,8 @@ def _emit(result, output_format: OutputFormat, output: Optional[Path]) -> None:
         return
     from analyzer.render.text import render as render_text
 
+    if quiet and not result.findings and not result.diagnostics:
+        return
     if output is not None:
         with output.open("w", encoding="utf-8") as handle:
             render_text(result, Console(file=handle, no_color=True, width=120))

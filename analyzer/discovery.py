@@ -51,10 +51,18 @@ class Discovery:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def discover(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Discovery:
-    """Every Python source file below `root`, sorted by path."""
+def discover(
+    root: Path,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    respect_gitignore: bool = True,
+) -> Discovery:
+    """Every Python source file below `root`, sorted by path. `include` and `exclude` are
+    gitignore-style patterns relative to the root; the root's `.gitignore` applies too."""
     root = root.resolve()
-    ignore = _gitignore(root)
+    ignore = _patterns([*(_gitignore_lines(root) if respect_gitignore else []), *exclude])
+    only = _patterns(list(include))
     source_root = _source_root(root)
     package_prefix = _package_prefix(root)
     files: list[SourceFile] = []
@@ -85,6 +93,8 @@ def discover(root: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Discov
             full = here / name
             rel = _relative(full, root)
             if ignore is not None and ignore.match_file(rel):
+                continue
+            if only is not None and not only.match_file(rel):
                 continue
             if full.is_symlink():
                 diagnostics.append(Diagnostic(rel, "symbolic link: not followed"))
@@ -136,16 +146,19 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").exists()
 
 
-def _gitignore(root: Path):
+def _gitignore_lines(root: Path) -> list[str]:
     path = root / ".gitignore"
-    if not path.is_file():
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []
+    except OSError:
+        return []
+
+
+def _patterns(lines: list[str]):
+    if not lines:
         return None
     import pathspec
 
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 

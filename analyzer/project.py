@@ -14,22 +14,12 @@ from pathlib import PurePosixPath
 from analyzer.facts.model import ModuleFacts
 from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import ClassModel
+from analyzer.options import Options
 from analyzer.routing import MountGraph
 
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py"})
 _MIGRATION_DIRS = frozenset({"migrations", "versions", "alembic"})
-
-
-@dataclass(frozen=True)
-class Options:
-    """Per-rule settings (from `[tool.hygiene]` and the command line)."""
-
-    duplicate_threshold: float = 0.90
-    duplicate_live_threshold: float = 0.98
-    duplicate_min_lines: int = 20
-    max_renamed_share: float = 0.15
-    rules: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +40,7 @@ class Project:
 
     @cached_property
     def mounts(self) -> MountGraph:
-        return MountGraph(self.index)
+        return MountGraph(self.index, self.options.entrypoints)
 
     @cached_property
     def references(self) -> dict[Symbol, list[Reference]]:

@@ -77,12 +77,14 @@ class DynamicMount:
 
 
 class MountGraph:
-    def __init__(self, index: ProjectIndex) -> None:
+    def __init__(self, index: ProjectIndex, entrypoints: tuple[str, ...] = ()) -> None:
+        """`entrypoints` name application objects as `module:name` (from the configuration)."""
         self.index = index
         self.nodes: dict[Symbol, RouterNode] = {}
         self.graph = nx.MultiDiGraph()
         self.dynamic: list[DynamicMount] = []
         self._find_nodes()
+        self._declare_entrypoints(entrypoints)
         self._attach_routes()
         self._add_mounts()
 
@@ -112,6 +114,20 @@ class MountGraph:
                 )
                 self.graph.add_node(symbol)
         self.graph.add_node(VIRTUAL_APP)
+
+    def _declare_entrypoints(self, entrypoints: tuple[str, ...]) -> None:
+        for entry in entrypoints:
+            module, _, name = entry.partition(":")
+            facts = self.index.modules.get(module)
+            binding = next((b for b in facts.bindings if not b.scope and b.name == name), None) if facts else None
+            if facts is None or binding is None:
+                continue
+            symbol = Symbol("binding", module, name)
+            framework = self.nodes[symbol].framework if symbol in self.nodes else "fastapi"
+            self.nodes[symbol] = RouterNode(
+                symbol, facts.path, Span(binding.line, binding.end_line), framework, True, "", ()
+            )
+            self.graph.add_node(symbol)
 
     def _constructed_kind(self, module: str, binding: Binding) -> tuple[str, bool] | None:
         assert binding.callee is not None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analyzer.facts.extract import decode_source
 from analyzer.findings import Finding
-from analyzer.project import Options
+from analyzer.options import Options
 from analyzer.scan import ScanResult, scan
 
 TEST_TIMEOUT_SECONDS = 1800

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.project import Options
+from analyzer.options import Options
 from analyzer.scan import ScanResult, scan
 
 REPO = Path(__file__).resolve().parents[1]

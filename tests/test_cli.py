@@ -35,7 +35,7 @@ def test_json_output_follows_the_contract(tmp_path: Path) -> None:
     assert result.exit_code == 1
     data = json.loads(out.read_text())
     assert data["version"] == 1 and Path(data["root"]).is_absolute()
-    assert set(data["stats"]) == {"files", "lines", "seconds"}
+    assert set(data["stats"]) == {"files", "lines", "seconds", "suppressed"}
     for finding in data["findings"]:
         assert set(finding) >= {"rule", "path", "line", "end_line", "symbol", "message", "related", "details", "fix"}
         assert not finding["path"].startswith("/") and "\\" not in finding["path"]

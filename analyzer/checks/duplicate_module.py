@@ -48,7 +48,8 @@ import networkx as nx
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, Related
-from analyzer.project import Options, Project, is_migration, is_test_module
+from analyzer.options import Options
+from analyzer.project import Project, is_migration, is_test_module
 from analyzer.similarity import Comparison, candidate_pairs, compare
 
 RULE_ID = "duplicate-module"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -57,6 +57,20 @@ MAX_NESTING = 200
 MAX_CHAIN = 2500
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _ROUTE_PATH = re.compile(r"(?<![\w.:/])/[\w{}<>:./-]*[\w}>/]")
+
+
+_SUPPRESSION = re.compile(r"#\s*hygiene:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+
+
+def suppressions(comments: tuple[tuple[int, str], ...]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """`# hygiene: ignore` (every rule) and `# hygiene: ignore[rule-a, rule-b]` comments."""
+    found = []
+    for line, text in comments:
+        match = _SUPPRESSION.search(text)
+        if match:
+            rules = tuple(r.strip() for r in (match.group(1) or "").split(",") if r.strip())
+            found.append((line, rules))
+    return tuple(found)
 
 
 def route_paths(text: str) -> tuple[str, ...]:
@@ -111,7 +125,8 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
         MetadataWrapper(tree, unsafe_skip_copy=True).visit(visitor)
     except RecursionError:
         return _failed(base, "too deeply nested to analyse")
-    return visitor.facts(base, tokens.lines, _comment_notes(tokens.comments))
+    facts = visitor.facts(base, tokens.lines, _comment_notes(tokens.comments))
+    return replace(facts, suppressions=suppressions(tokens.comments))
 
 
 def decode_source(source: bytes) -> str:

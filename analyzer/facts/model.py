@@ -212,6 +212,7 @@ class ModuleFacts:
     dunder_all: tuple[str, ...] | None = None
     normalized_lines: tuple[NormalizedLine, ...] = ()
     deprecation_notes: tuple[DeprecationNote, ...] = ()
+    suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules); () = every rule
     has_main_guard: bool = False
     error: str | None = None
 

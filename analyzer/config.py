@@ -1,0 +1,180 @@
+"""`[tool.hygiene]` in the project's pyproject.toml, validated into `Options`.
+
+Found by walking up from the scanned path (`--config FILE` overrides). Every key is checked:
+an unknown key or a value of the wrong type is a `ConfigError` naming the key.
+
+```toml
+[tool.hygiene]
+entrypoints = ["app.main:app"]          # application objects, when auto-detection is not enough
+exclude = ["legacy/**", "scripts/*.py"] # gitignore-style patterns (the root .gitignore applies too)
+include = ["app/**"]                    # only these files (default: all)
+respect-gitignore = true
+select = ["missing-method"]             # only these rules
+ignore = ["duplicate-module"]           # never these rules
+baseline = "hygiene-baseline.json"
+per-file-ignores = { "app/legacy/*.py" = ["shadowed-class"] }
+
+[tool.hygiene.duplicate-module]
+threshold = 0.9        # similarity of a copy nothing imports
+live-threshold = 0.98  # similarity of a copy still imported
+min-lines = 20         # logical lines below which modules are not compared
+
+[[tool.hygiene.recipes]]  # missing-method bodies, as in analyzer/data/recipes.toml
+name = "to-event"
+methods = ["to_event"]
+kind = "pydantic"
+source = "def $method(self) -> dict:\n    return {'type': type(self).__name__}\n"
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from analyzer.checks import all_rules
+from analyzer.fixes.recipes import Recipe
+from analyzer.options import Options
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the file and the key."""
+
+
+_TOP_KEYS = {
+    "entrypoints", "include", "exclude", "respect-gitignore", "select", "ignore", "baseline",
+    "per-file-ignores", "duplicate-module", "recipes",
+}
+_DUPLICATE_KEYS = {"threshold": "duplicate_threshold", "live-threshold": "duplicate_live_threshold",
+                   "min-lines": "duplicate_min_lines"}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.hygiene] table, walking up from `start`."""
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for directory in (current, *current.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+                continue
+            if "hygiene" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_options(path: Path | None, base: Options | None = None) -> Options:
+    """Options from `path` (a pyproject.toml or a TOML file with a [tool.hygiene] table)."""
+    options = base or Options()
+    if path is None:
+        return options
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    table = data.get("tool", {}).get("hygiene")
+    if table is None:
+        return options
+    return _parse(path, table, options)
+
+
+def _parse(path: Path, table: Any, options: Options) -> Options:
+    where = f"{path}: [tool.hygiene]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = sorted(set(table) - _TOP_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+    known_rules = {rule.id for rule in all_rules()}
+    changes: dict[str, Any] = {}
+    if "entrypoints" in table:
+        entrypoints = _strings(where, "entrypoints", table["entrypoints"])
+        for entry in entrypoints:
+            if entry.count(":") != 1:
+                raise ConfigError(f"{where}: entrypoints: {entry!r} is not of the form 'module:object'")
+        changes["entrypoints"] = tuple(entrypoints)
+    for key, field in (("include", "include"), ("exclude", "exclude")):
+        if key in table:
+            changes[field] = tuple(_strings(where, key, table[key]))
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{where}: respect-gitignore must be true or false")
+        changes["respect_gitignore"] = table["respect-gitignore"]
+    rules = set(options.rules) if options.rules is not None else set(known_rules)
+    if "select" in table:
+        rules = set(_rules(where, "select", table["select"], known_rules))
+    if "ignore" in table:
+        rules -= set(_rules(where, "ignore", table["ignore"], known_rules))
+    changes["rules"] = frozenset(rules)
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str):
+            raise ConfigError(f"{where}: baseline must be a path")
+        changes["baseline"] = str((path.parent / table["baseline"]))
+    if "per-file-ignores" in table:
+        ignores = table["per-file-ignores"]
+        if not isinstance(ignores, dict):
+            raise ConfigError(f"{where}: per-file-ignores must be a table of pattern = [rules]")
+        changes["per_file_ignores"] = tuple(
+            (pattern, tuple(_rules(where, f"per-file-ignores.{pattern}", value, known_rules)))
+            for pattern, value in sorted(ignores.items())
+        )
+    if "duplicate-module" in table:
+        changes.update(_duplicate(where, table["duplicate-module"]))
+    if "recipes" in table:
+        changes["recipes"] = _recipes(where, table["recipes"])
+    return replace(options, **changes)
+
+
+def _strings(where: str, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return value
+
+
+def _rules(where: str, key: str, value: Any, known: set[str]) -> list[str]:
+    names = _strings(where, key, value)
+    for name in names:
+        if name not in known:
+            raise ConfigError(f"{where}: {key}: unknown rule {name!r} (known: {', '.join(sorted(known))})")
+    return names
+
+
+def _duplicate(where: str, table: Any) -> dict[str, Any]:
+    where = f"{where}.duplicate-module"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    changes: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _DUPLICATE_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_DUPLICATE_KEYS))})")
+        if key == "min-lines":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{where}: min-lines must be a positive integer")
+        elif not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
+            raise ConfigError(f"{where}: {key} must be a number in (0, 1]")
+        changes[_DUPLICATE_KEYS[key]] = value
+    return changes
+
+
+def _recipes(where: str, value: Any) -> tuple[Recipe, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: recipes must be an array of tables ([[tool.hygiene.recipes]])")
+    recipes = []
+    for number, table in enumerate(value, 1):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: recipes[{number}] must be a table")
+        missing = {"name", "methods", "kind", "source"} - set(table)
+        if missing:
+            raise ConfigError(f"{where}: recipes[{number}] lacks {', '.join(sorted(missing))}")
+        try:
+            recipes.append(Recipe.from_table(table))
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"{where}: recipes[{number}]: {error}") from None
+    return tuple(recipes)
