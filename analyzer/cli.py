@@ -73,7 +73,10 @@ def scan(
     from analyzer.scan import scan as run_scan
     from analyzer.suppressions import BaselineError, write_baseline as record_baseline
 
-    project_root, files = _project_and_files(paths, root, config)
+    try:
+        project_root, files = _project_and_files(paths, root, config)
+    except ConfigError as error:
+        _fail(str(error))
     selected = _rule_list(select)
     ignored = set(_rule_list(ignore) or [])
     failing_rules = set(_rule_list(fail_on) or [])

@@ -61,7 +61,9 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+                raise ConfigError(f"{candidate}: not valid TOML: {error}") from None
+            except OSError:
                 continue
             if "hygiene" in data.get("tool", {}):
                 return candidate
