@@ -64,6 +64,7 @@ def scan(
     warn_unused_ignores: Annotated[bool, typer.Option("--warn-unused-ignores", help="Report suppressions that silence nothing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary when clean.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")] = os.cpu_count() or 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write .hygiene_cache/.")] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Scan the application and report findings. Exit 0: clean, 1: findings, 2: error."""
@@ -94,7 +95,7 @@ def scan(
         warn_unused_ignores=warn_unused_ignores,
     )
     try:
-        result = run_scan(project_root, options, jobs=jobs, progress=_progress_bar(quiet))
+        result = run_scan(project_root, options, jobs=jobs, progress=_progress_bar(quiet), cache=not no_cache)
     except (FileNotFoundError, NotADirectoryError, BaselineError) as error:
         _fail(str(error))
     except Exception as error:  # noqa: BLE001 - the top-level guard: one line, exit 2

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analyzer.checks import all_rules
 from analyzer.discovery import Discovery, SourceFile, discover
+from analyzer.facts.cache import DIRECTORY, FactsCache, combined_key
 from analyzer.facts.extract import extract
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Diagnostic, Finding
@@ -31,9 +31,14 @@ class ScanResult:
     files: int
     lines: int
     seconds: float
-    project: Project
+    load_project: Callable[[], Project] = field(repr=False, compare=False)
     suppressed: int = 0
     unused_suppressions: tuple[Diagnostic, ...] = ()
+
+    @property
+    def project(self) -> Project:
+        """The index and models behind the findings (loaded on demand after a cached scan)."""
+        return self.load_project()
 
     def restricted_to(self, paths: set[str]) -> ScanResult:
         """Only the findings located in, or related to, `paths` (what pre-commit passes)."""
@@ -58,12 +63,27 @@ class ScanResult:
         }
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """What the checks produced for one set of file contents and options (cached whole)."""
+
+    findings: tuple[Finding, ...]
+    suppressed: int
+    unused: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+    lines: int
+
+
 def scan(
     root: Path,
     options: Options | None = None,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    cache: bool = False,
 ) -> ScanResult:
+    """Scan the project at `root`. With `cache`, facts and results are kept in
+    `root/.hygiene_cache` and only files whose content changed are parsed again."""
     started = time.perf_counter()
     options = options or Options()
     if not root.exists():
@@ -73,72 +93,145 @@ def scan(
     discovery = discover(
         root, include=options.include, exclude=options.exclude, respect_gitignore=options.respect_gitignore
     )
-    modules, diagnostics = collect_facts(discovery, jobs, progress)
-    parsed = [facts for facts in modules if facts.error is None]
-    project = Project(ProjectIndex(parsed), options)
-    findings, rule_diagnostics = run_checks(project, options)
-    silenced = apply_suppressions(findings, project.index, options)
-    findings = silenced.kept
+    store = FactsCache(_cache_directory(discovery.root)) if cache else None
+    sources, diagnostics = _read(discovery)
+    keys = {s.file.path: _key(store, s) for s in sources}
+    loaded: dict[str, Project] = {}
+
+    def load_project() -> Project:
+        if "project" not in loaded:
+            modules, _ = collect_facts(sources, keys, store, jobs, progress)
+            loaded["project"] = Project(ProjectIndex(m for m in modules if m.error is None), options)
+        return loaded["project"]
+
+    result_key = combined_key(sorted(keys.values()), _options_key(options)) if store else None
+    checked = store.get(result_key) if store and result_key else None
+    if not isinstance(checked, _Checked):
+        modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
+        parsed = [facts for facts in modules if facts.error is None]
+        project = loaded["project"] = Project(ProjectIndex(parsed), options)
+        findings, rule_diagnostics = run_checks(project, options)
+        silenced = apply_suppressions(findings, project.index, options)
+        checked = _Checked(
+            findings=silenced.kept,
+            suppressed=silenced.suppressed,
+            unused=silenced.unused,
+            diagnostics=tuple(extract_diagnostics + rule_diagnostics),
+            files=len(parsed),
+            lines=sum(facts.line_count for facts in parsed),
+        )
+        if store and result_key:
+            store.put(result_key, checked)
+    findings = checked.findings
+    extra: list[Diagnostic] = []
     if options.baseline is not None:
-        findings, stale = apply_baseline(findings, Path(options.baseline), project.index)
-        rule_diagnostics.extend(stale)
-    unused = silenced.unused if options.warn_unused_ignores else ()
+        findings, stale = apply_baseline(findings, Path(options.baseline), load_project().index)
+        extra.extend(stale)
+    unused = checked.unused if options.warn_unused_ignores else ()
     return ScanResult(
         root=discovery.root,
         findings=findings,
         diagnostics=tuple(
-            sorted([*diagnostics, *rule_diagnostics, *unused], key=lambda d: (d.path, d.line or 0, d.message))
+            sorted({*diagnostics, *checked.diagnostics, *extra, *unused}, key=lambda d: (d.path, d.line or 0, d.message))
         ),
-        files=len(parsed),
-        lines=sum(facts.line_count for facts in parsed),
+        files=checked.files,
+        lines=checked.lines,
         seconds=time.perf_counter() - started,
-        project=project,
-        suppressed=silenced.suppressed,
+        load_project=load_project,
+        suppressed=checked.suppressed,
         unused_suppressions=unused,
     )
 
 
+def _options_key(options: Options) -> str:
+    """The options as text that is the same in every process (sets are sorted)."""
+    fields = {name: getattr(options, name) for name in options.__dataclass_fields__}
+    fields["rules"] = sorted(options.rules) if options.rules is not None else None
+    return repr(sorted(fields.items()))
+
+
+def _cache_directory(root: Path) -> Path:
+    directory = root / DIRECTORY
+    try:
+        directory.mkdir(exist_ok=True)
+        marker = directory / ".gitignore"
+        if not marker.exists():
+            marker.write_text("# Created by code-hygiene: a cache, never commit it.\n*\n")
+    except OSError:
+        pass
+    return directory
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    file: SourceFile
+    content: bytes
+
+
+def _read(discovery: Discovery) -> tuple[list[_Source], list[Diagnostic]]:
+    sources, diagnostics = [], list(discovery.diagnostics)
+    for file in discovery.files:
+        try:
+            with open(discovery.root / file.path, "rb") as handle:
+                sources.append(_Source(file, handle.read()))
+        except OSError as error:
+            diagnostics.append(Diagnostic(file.path, f"cannot read: {error.strerror or error}"))
+    return sources, diagnostics
+
+
+def _key(store: FactsCache | None, source: _Source) -> str:
+    if store is None:
+        return ""
+    file = source.file
+    return store.key(file.path, file.module, file.is_package, source.content)
+
+
 def collect_facts(
-    discovery: Discovery, jobs: int, progress: Callable[[int, int], None] | None = None
+    sources: list[_Source],
+    keys: dict[str, str],
+    store: FactsCache | None,
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[ModuleFacts], list[Diagnostic]]:
-    """Facts of every discovered file (in a process pool for large trees)."""
-    diagnostics = list(discovery.diagnostics)
-    files = discovery.files
-    root = str(discovery.root)
-    results = []
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+    """Facts of every file: from the cache, else extracted (in a process pool for many files)."""
+    facts_by_path: dict[str, ModuleFacts] = {}
+    missing = []
+    for source in sources:
+        cached = store.get_facts(keys[source.file.path]) if store else None
+        if cached is not None:
+            facts_by_path[source.file.path] = cached
+        else:
+            missing.append(source)
+    done = len(facts_by_path)
+    if jobs > 1 and len(missing) >= PARALLEL_MIN_FILES:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(_extract_file, [root] * len(files), files, chunksize=CHUNK_SIZE):
-                results.append(result)
+            extracted = pool.map(_extract, missing, chunksize=CHUNK_SIZE)
+            for source, facts in zip(missing, extracted):
+                facts_by_path[source.file.path] = facts
+                done += 1
                 if progress:
-                    progress(len(results), len(files))
+                    progress(done, len(sources))
     else:
-        for source in files:
-            results.append(_extract_file(root, source))
+        for source in missing:
+            facts_by_path[source.file.path] = _extract(source)
+            done += 1
             if progress:
-                progress(len(results), len(files))
-    modules = []
-    for facts, diagnostic in results:
-        if diagnostic is not None:
-            diagnostics.append(diagnostic)
-        if facts is not None:
-            modules.append(facts)
+                progress(done, len(sources))
+    if store:
+        for source in missing:
+            store.put(keys[source.file.path], facts_by_path[source.file.path])
+    modules = [facts_by_path[source.file.path] for source in sources]
+    diagnostics = [Diagnostic(m.path, f"skipped: {m.error}") for m in modules if m.error is not None]
     return modules, diagnostics
 
 
-def _extract_file(root: str, source: SourceFile) -> tuple[ModuleFacts | None, Diagnostic | None]:
-    try:
-        with open(os.path.join(root, source.path), "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        return None, Diagnostic(source.path, f"cannot read: {error.strerror or error}")
-    facts = extract(source.path, source.module, source.is_package, data)
-    if facts.error is not None:
-        return facts, Diagnostic(source.path, f"skipped: {facts.error}")
-    return facts, None
+def _extract(source: _Source) -> ModuleFacts:
+    file = source.file
+    return extract(file.path, file.module, file.is_package, source.content)
 
 
 def run_checks(project: Project, options: Options) -> tuple[tuple[Finding, ...], list[Diagnostic]]:
+    """Every selected rule on the project; findings sorted by place."""
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
     for rule in selected_rules(options.rules):

@@ -1,10 +1,15 @@
-"""Turn one source file into `ModuleFacts` with a single libcst pass.
+"""Turn one source file into `ModuleFacts` with one pass over its syntax tree.
 
 The visitor records what is written, scope by scope: imports (resolved to absolute module names),
 top-level classes and functions with their spans, module-level bindings, router constructors,
 route decorators and mount calls, attribute calls with what the enclosing function says about the
 receiver's type, and every name and dotted reference (for "is it used?" questions). Resolution
 across modules is the project index's job; nothing here looks at another file.
+
+Facts come from CPython's own parser (`ast`): the same facts from libcst's concrete tree cost ten
+times as much on large trees (the Python-level traversal of every node dominates; see
+benchmarks/RESULTS.md). libcst is used where it is irreplaceable: the format-preserving rewrites
+in `analyzer/fixes/`. Comments, which `ast` drops, come from the token pass (`tokens.py`).
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ import re
 import tokenize
 from dataclasses import dataclass, field, replace
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+import ast
+import sys
 
 from analyzer.facts.model import (
     AttrCall,
@@ -30,7 +35,7 @@ from analyzer.facts.model import (
     Span,
     TypeEvidence,
 )
-from analyzer.facts.tokens import scan_tokens
+from analyzer.facts.tokens import lex, safe_for_libcst
 
 ROUTE_METHODS = {
     "get": ("GET",),
@@ -51,10 +56,6 @@ MOUNT_METHODS = {"include_router", "register_blueprint", "mount", "host"}
 MOUNT_CONSTRUCTORS = {"Mount", "Host"}
 NARROWING_CALLS = {"isinstance", "issubclass", "hasattr", "getattr", "type", "callable"}
 DYNAMIC_SELF_CALLS = {"setattr", "vars"}
-# Python refuses deeper bracket nesting; libcst's native parser crashes (it cannot be caught) on
-# much deeper nesting and on statements chaining many thousands of operators.
-MAX_NESTING = 200
-MAX_CHAIN = 2500
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _ROUTE_PATH = re.compile(r"(?<![\w.:/])/[\w{}<>:./-]*[\w}>/]")
 
@@ -109,24 +110,36 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
         text = decode_source(source)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return _failed(base, f"cannot decode: {error}")
-    tokens = scan_tokens(text)
-    if tokens.max_depth > MAX_NESTING:
-        return _failed(base, f"brackets nested {tokens.max_depth} deep (Python allows {MAX_NESTING})")
-    if tokens.longest_chain > MAX_CHAIN:
-        return _failed(base, f"a statement chaining {tokens.longest_chain} operators is too long to parse")
     try:
-        tree = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        return _failed(base, f"syntax error at line {error.raw_line}: {error.message}")
-    except RecursionError:
+        tree = ast.parse(text, filename=path, type_comments=False)
+    except SyntaxError as error:
+        if _newer_syntax(source):
+            version = ".".join(map(str, sys.version_info[:2]))
+            return _failed(base, f"uses syntax newer than Python {version}; run hygiene on a newer Python to analyse it")
+        return _failed(base, f"syntax error at line {error.lineno}: {error.msg}")
+    except (RecursionError, MemoryError, ValueError):
         return _failed(base, "too deeply nested to parse")
+    lines, comments = lex(text)
     try:
         visitor = _FactsVisitor(module, is_package)
-        MetadataWrapper(tree, unsafe_skip_copy=True).visit(visitor)
+        visitor.visit(tree)
     except RecursionError:
         return _failed(base, "too deeply nested to analyse")
-    facts = visitor.facts(base, tokens.lines, _comment_notes(tokens.comments))
-    return replace(facts, suppressions=suppressions(tokens.comments))
+    facts = visitor.facts(base, lines, _comment_notes(comments))
+    return replace(facts, suppressions=suppressions(comments))
+
+
+def _newer_syntax(source: bytes) -> bool:
+    """Whether libcst, which knows the newest grammar, parses what this Python's parser refused."""
+    import libcst
+
+    if not safe_for_libcst(decode_source(source)):
+        return False
+    try:
+        libcst.parse_module(source)
+    except Exception:  # noqa: BLE001 - any failure means: not merely newer syntax
+        return False
+    return True
 
 
 def decode_source(source: bytes) -> str:
@@ -146,67 +159,65 @@ def _failed(base: ModuleFacts, message: str) -> ModuleFacts:
     )
 
 
-def dotted_name(node: cst.BaseExpression | None) -> str | None:
+def dotted_name(node: ast.expr | None) -> str | None:
     """`a.b.c` for a chain of names and attributes, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         head = dotted_name(node.value)
-        return f"{head}.{node.attr.value}" if head else None
+        return f"{head}.{node.attr}" if head else None
     return None
 
 
-def string_value(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+def string_value(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None
 
 
-def _callee(node: cst.BaseExpression) -> str | None:
-    return dotted_name(node.func) if isinstance(node, cst.Call) else None
+def _callee(node: ast.expr | None) -> str | None:
+    return dotted_name(node.func) if isinstance(node, ast.Call) else None
 
 
-def _decorator_name(decorator: cst.Decorator) -> str | None:
-    expr = decorator.decorator
-    return _callee(expr) if isinstance(expr, cst.Call) else dotted_name(expr)
+def _decorator_name(decorator: ast.expr) -> str | None:
+    return _callee(decorator) if isinstance(decorator, ast.Call) else dotted_name(decorator)
 
 
-def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
     return None
 
 
-def _positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
-    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+def _positional(call: ast.Call, index: int) -> ast.expr | None:
+    positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
     return positional[index] if index < len(positional) else None
 
 
-def _string_list(node: cst.BaseExpression | None) -> tuple[str, ...] | None:
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        values = [string_value(element.value) for element in node.elements]
+def _string_list(node: ast.expr | None) -> tuple[str, ...] | None:
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        values = [string_value(element) for element in node.elts]
         if all(value is not None for value in values):
             return tuple(value for value in values if value is not None)
     return None
 
 
-def _element_names(node: cst.BaseExpression | None) -> tuple[str, ...] | None:
+def _element_names(node: ast.expr | None) -> tuple[str, ...] | None:
     """The dotted names in a literal list/tuple/set, or None if any element is something else."""
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        names = [dotted_name(element.value) for element in node.elements]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        names = [dotted_name(element) for element in node.elts]
         if names and all(names):
             return tuple(name for name in names if name)
     return None
 
 
-def _target_names(node: cst.BaseExpression) -> list[str]:
-    if isinstance(node, cst.Name):
-        return [node.value]
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return [name for element in node.elements for name in _target_names(element.value)]
-    if isinstance(node, cst.StarredElement):
+def _target_names(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return [name for element in node.elts for name in _target_names(element)]
+    if isinstance(node, ast.Starred):
         return _target_names(node.value)
     return []
 
@@ -270,11 +281,8 @@ def _same(a: TypeEvidence | None, b: TypeEvidence | None) -> bool:
     return a is not None and b is not None and (a.kind, a.expr) == (b.kind, b.expr)
 
 
-class _FactsVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
+class _FactsVisitor(ast.NodeVisitor):
     def __init__(self, module: str, is_package: bool) -> None:
-        super().__init__()
         self.module = module
         self.package = module if is_package else module.rpartition(".")[0]
         self.module_scope = _Scope(name="", parent=None)
@@ -293,7 +301,6 @@ class _FactsVisitor(cst.CSTVisitor):
         self.attribute_assignments: set[tuple[str, str]] = set()
         self.dunder_all: list[str] | None = None
         self.deprecation_notes: list[DeprecationNote] = []
-        self.not_refs: set[int] = set()
         self.inner_attributes: set[int] = set()
         self.unused_results: set[int] = set()
         self.loops: list[tuple[str, tuple[str, ...] | str | None]] = []
@@ -302,15 +309,9 @@ class _FactsVisitor(cst.CSTVisitor):
         self.has_main_guard = False
 
     # ---- helpers -------------------------------------------------------------------------
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).start.line
-
-    def _span(self, node: cst.CSTNode) -> Span:
-        position = self.get_metadata(PositionProvider, node)
-        return Span(position.start.line, position.end.line)
-
-    def _code(self, node: cst.CSTNode) -> str:
-        return cst.Module(body=[]).code_for_node(node)
+    @staticmethod
+    def _span(node: ast.AST) -> Span:
+        return Span(node.lineno, node.end_lineno or node.lineno)
 
     def _in_function(self) -> bool:
         return self.scope is not self.module_scope
@@ -326,26 +327,20 @@ class _FactsVisitor(cst.CSTVisitor):
         return ".".join([*base, module] if module else base)
 
     # ---- imports -------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> bool:
+    def visit_Import(self, node: ast.Import) -> None:
         span = self._span(node)
         for alias in node.names:
-            name = dotted_name(alias.name) or ""
-            bound = dotted_name(alias.asname.name) if alias.asname else name.split(".")[0]
-            self._add_import(name, None, bound or name, span, 0)
-        return False
+            bound = alias.asname or alias.name.split(".")[0]
+            self._add_import(alias.name, None, bound, span, 0)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         span = self._span(node)
-        level = len(node.relative)
-        module = self._resolve_relative(level, dotted_name(node.module) if node.module else None)
-        if isinstance(node.names, cst.ImportStar):
-            self._add_import(module, "*", "*", span, level, is_star=True)
-            return False
+        module = self._resolve_relative(node.level, node.module)
         for alias in node.names:
-            name = dotted_name(alias.name) or ""
-            bound = dotted_name(alias.asname.name) if alias.asname else name
-            self._add_import(module, name, bound or name, span, level)
-        return False
+            if alias.name == "*":
+                self._add_import(module, "*", "*", span, node.level, is_star=True)
+            else:
+                self._add_import(module, alias.name, alias.asname or alias.name, span, node.level)
 
     def _add_import(
         self, module: str, name: str | None, bound: str, span: Span, level: int, is_star: bool = False
@@ -368,117 +363,129 @@ class _FactsVisitor(cst.CSTVisitor):
             self.scope.bind(bound, None)
 
     # ---- blocks --------------------------------------------------------------------------
-    def visit_If(self, node: cst.If) -> None:
-        if _is_type_checking(node.test):
-            self.type_checking_depth += 1
+    def visit_If(self, node: ast.If) -> None:
+        type_checking = _is_type_checking(node.test)
         if _is_main_guard(node.test) and self._at_module_level():
             self.has_main_guard = True
+        self.visit(node.test)
         self.conditional_depth += 1
-
-    def leave_If(self, original_node: cst.If) -> None:
-        if _is_type_checking(original_node.test):
-            self.type_checking_depth -= 1
+        self.type_checking_depth += type_checking
+        for statement in node.body:
+            self.visit(statement)
+        self.type_checking_depth -= type_checking
+        for statement in node.orelse:
+            self.visit(statement)
         self.conditional_depth -= 1
 
-    def visit_Try(self, node: cst.Try) -> None:
+    def visit_Try(self, node: ast.Try) -> None:
         self.conditional_depth += 1
-
-    def leave_Try(self, original_node: cst.Try) -> None:
+        self.generic_visit(node)
         self.conditional_depth -= 1
 
-    def visit_For(self, node: cst.For) -> None:
+    visit_TryStar = visit_Try
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
         evidence = None
         callee = _callee(node.iter)
         if callee:
-            evidence = TypeEvidence("iter", callee, self._line(node))
+            evidence = TypeEvidence("iter", callee, node.lineno)
         names = _target_names(node.target)
         for name in names:
             self.scope.bind(name, evidence if len(names) == 1 else None)
-        if isinstance(node.target, cst.Name):
+        if isinstance(node.target, ast.Name):
             elements: tuple[str, ...] | str | None = _element_names(node.iter)
-            if elements is None and isinstance(node.iter, cst.Name):
-                elements = node.iter.value
-            self.loops.append((node.target.value, elements))
+            if elements is None and isinstance(node.iter, ast.Name):
+                elements = node.iter.id
+            self.loops.append((node.target.id, elements))
         else:
             self.loops.append(("", None))
-
-    def leave_For(self, original_node: cst.For) -> None:
+        self.visit(node.target)
+        for statement in [*node.body, *node.orelse]:
+            self.visit(statement)
         self.loops.pop()
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            for name in _target_names(node.asname.name):
-                self.scope.bind(name, None)
+    visit_AsyncFor = visit_For
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            for name in _target_names(node.name.name):
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            for name in _target_names(node.optional_vars):
                 self.scope.bind(name, None)
+        self.generic_visit(node)
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.scope.bind(node.name, None)
+        self.generic_visit(node)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
         for name in _target_names(node.target):
             self.scope.bind(name, None)
+        self.generic_visit(node)
 
-    def visit_MatchAs(self, node: cst.MatchAs) -> None:
-        if node.name is not None:
-            self.scope.bind(node.name.value, None)
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.name:
+            self.scope.bind(node.name, None)
+        self.generic_visit(node)
 
-    def visit_Global(self, node: cst.Global) -> None:
-        for item in node.names:
-            self.scope.bind(item.name.value, None)
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.scope.bind(node.name, None)
 
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        for item in node.names:
-            self.scope.bind(item.name.value, None)
+    def visit_Global(self, node: ast.Global) -> None:
+        for name in node.names:
+            self.scope.bind(name, None)
 
-    def visit_Match(self, node: cst.Match) -> None:
+    visit_Nonlocal = visit_Global
+
+    def visit_Match(self, node: ast.Match) -> None:
         subject = dotted_name(node.subject)
         if subject:
             self.scope.narrowed.add(subject)
+        self.generic_visit(node)
 
     # ---- classes and functions -------------------------------------------------------------
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.not_refs.add(id(node.name))
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expression in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.visit(expression)
         if self.class_stack and self.class_stack[-1] is not None:
-            self.class_stack[-1].attributes.append(node.name.value)
+            self.class_stack[-1].attributes.append(node.name)
         if self._in_function():
-            self.scope.bind(node.name.value, None)
+            self.scope.bind(node.name, None)
         if not self._at_module_level():
             self.class_stack.append(None)
+            for statement in node.body:
+                self.visit(statement)
+            self.class_stack.pop()
             return
-        start = self._line(node.decorators[0]) if node.decorators else self._line(node)
-        end = self._span(node).end_line
+        start = min([d.lineno for d in node.decorator_list] + [node.lineno])
         bases = []
-        for arg in node.bases:
-            expr = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
-            bases.append(dotted_name(expr) or "?")
+        for base in node.bases:
+            expression = base.value if isinstance(base, ast.Subscript) else base
+            bases.append(dotted_name(expression) or "?")
         metaclass = None
         for keyword in node.keywords:
-            if keyword.keyword is not None and keyword.keyword.value == "metaclass":
+            if keyword.arg == "metaclass":
                 metaclass = dotted_name(keyword.value) or "?"
-        decorators = tuple(_decorator_name(d) or "?" for d in node.decorators)
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-        last_line = self._span(body[-1]).end_line if body else end
-        self.class_stack.append(
-            _ClassBuilder(
-                name=node.name.value,
-                span=Span(start, end),
-                bases=tuple(bases),
-                decorators=decorators,
-                metaclass=metaclass,
-                last_statement_line=last_line,
-                conditional=self.conditional_depth > 0,
-            )
+        builder = _ClassBuilder(
+            name=node.name,
+            span=Span(start, node.end_lineno or node.lineno),
+            bases=tuple(bases),
+            decorators=tuple(_decorator_name(d) or "?" for d in node.decorator_list),
+            metaclass=metaclass,
+            last_statement_line=node.body[-1].end_lineno or node.lineno,
+            conditional=self.conditional_depth > 0,
         )
+        self.class_stack.append(builder)
+        for statement in node.body:
+            self.visit(statement)
+        self.class_stack.pop()
+        self.classes.append(builder.build())
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        builder = self.class_stack.pop()
-        if builder is not None:
-            self.classes.append(builder.build())
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.not_refs.add(id(node.name))
-        name = node.name.value
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        name = node.name
         builder = self.class_stack[-1] if self.class_stack else None
         in_class_body = builder is not None and self.scope.class_builder is not builder
         if in_class_body and builder is not None:
@@ -490,109 +497,123 @@ class _FactsVisitor(cst.CSTVisitor):
                 FunctionFact(
                     name=name,
                     span=self._span(node),
-                    returns=self._code(node.returns.annotation) if node.returns else None,
-                    is_async=node.asynchronous is not None,
+                    returns=ast.unparse(node.returns) if node.returns else None,
+                    is_async=isinstance(node, ast.AsyncFunctionDef),
                 )
             )
         if self._in_function():
             self.scope.bind(name, None)
         self._record_route_decorators(node)
+        for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]:
+            self.visit(default)
+        if node.returns is not None:
+            self.visit(node.returns)
         qualified = f"{builder.name}.{name}" if in_class_body and builder else (
             f"{self.scope.name}.{name}" if self.scope.name else name
         )
         scope = _Scope(name=qualified, parent=self.scope)
         if in_class_body and builder is not None:
             scope.class_builder = builder
-            decorators = {_decorator_name(d) for d in node.decorators}
-            params = node.params.params or node.params.posonly_params
+            decorators = {_decorator_name(d) for d in node.decorator_list}
+            params = [*node.args.posonlyargs, *node.args.args]
             if params and "staticmethod" not in decorators:
-                scope.self_name = params[0].name.value
+                scope.self_name = params[0].arg
         elif self.scope.class_builder is not None:
             scope.class_builder = self.scope.class_builder
             scope.self_name = self.scope.self_name
         self.scope = scope
         self.all_scopes.append(scope)
         self.class_stack.append(builder if scope.class_builder is not None else None)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        for argument in _arguments(node.args):
+            self._param(argument)
+        for statement in node.body:
+            self.visit(statement)
         self.class_stack.pop()
-        assert self.scope.parent is not None
-        self.scope = self.scope.parent
+        assert scope.parent is not None
+        self.scope = scope.parent
 
-    def visit_Param(self, node: cst.Param) -> None:
-        self.not_refs.add(id(node.name))
-        name = node.name.value
-        if name == self.scope.self_name:
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _param(self, argument: ast.arg) -> None:
+        if argument.annotation is not None:
+            self.visit(argument.annotation)
+        if argument.arg == self.scope.self_name:
             return
         evidence = None
-        if node.annotation is not None:
-            evidence = TypeEvidence("annotation", self._code(node.annotation.annotation), self._line(node))
-        self.scope.bind(name, evidence)
+        if argument.annotation is not None:
+            evidence = TypeEvidence("annotation", ast.unparse(argument.annotation), argument.lineno)
+        self.scope.bind(argument.arg, evidence)
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        for param in node.params.params:
-            self.scope.bind(param.name.value, None)
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for argument in _arguments(node.args):
+            self.scope.bind(argument.arg, None)
+        self.generic_visit(node)
 
-    def _record_route_decorators(self, node: cst.FunctionDef) -> None:
-        for decorator in node.decorators:
-            call = decorator.decorator
-            if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+    def _record_route_decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
                 continue
-            verb = call.func.attr.value
-            receiver = dotted_name(call.func.value)
+            verb = decorator.func.attr
+            receiver = dotted_name(decorator.func.value)
             if verb not in ROUTE_METHODS or receiver is None:
                 continue
-            path = string_value(_positional(call, 0) or _keyword(call, "path") or _keyword(call, "rule"))
+            path = string_value(_positional(decorator, 0) or _keyword(decorator, "path") or _keyword(decorator, "rule"))
             if path is None:
                 continue
-            methods = _string_list(_keyword(call, "methods")) or ROUTE_METHODS[verb]
-            deprecated = _keyword(call, "deprecated")
+            methods = _string_list(_keyword(decorator, "methods")) or ROUTE_METHODS[verb]
+            deprecated = _keyword(decorator, "deprecated")
             self.routes.append(
                 RouteFact(
                     receiver=receiver,
                     methods=tuple(m.upper() for m in methods),
                     path=path,
-                    handler=node.name.value,
-                    line=self._line(decorator),
+                    handler=node.name,
+                    line=decorator.lineno,
                     scope=self.scope.name,
-                    deprecated=isinstance(deprecated, cst.Name) and deprecated.value == "True",
+                    deprecated=isinstance(deprecated, ast.Constant) and deprecated.value is True,
                 )
             )
 
     # ---- assignments ---------------------------------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
         for target in node.targets:
-            self._assign(target.target, node.value, None, node)
+            self._assign(target, node.value, None, node)
+            self.visit(target)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        annotation = self._code(node.annotation.annotation)
-        self._assign(node.target, node.value, annotation, node)
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.visit(node.annotation)
+        if node.value is not None:
+            self.visit(node.value)
+        self._assign(node.target, node.value, ast.unparse(node.annotation), node)
+        self.visit(node.target)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name) and node.target.value == "__all__":
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name) and node.target.id == "__all__":
             self._extend_all(node.value)
+        self.generic_visit(node)
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        if isinstance(node.target, cst.Name):
-            self.scope.bind(node.target.value, self._value_evidence(node.value, node))
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.scope.bind(node.target.id, self._value_evidence(node.value, node))
+        self.generic_visit(node)
 
     def _assign(
         self,
-        target: cst.BaseExpression,
-        value: cst.BaseExpression | None,
+        target: ast.expr,
+        value: ast.expr | None,
         annotation: str | None,
-        node: cst.CSTNode,
+        node: ast.stmt,
     ) -> None:
-        line = self._line(node)
-        if isinstance(target, cst.Attribute):
+        line = node.lineno
+        if isinstance(target, ast.Attribute):
             self._assign_attribute(target, value, annotation, line)
             return
         names = _target_names(target)
-        if not isinstance(target, cst.Name):
+        if not isinstance(target, ast.Name):
             for name in names:
                 self.scope.bind(name, None)
             return
-        name = target.value
+        name = target.id
         builder = self.class_stack[-1] if self.class_stack else None
         if builder is not None and self.scope.class_builder is not builder:
             builder.attributes.append(name)
@@ -615,10 +636,10 @@ class _FactsVisitor(cst.CSTVisitor):
             self._record_binding(name, value, annotation, node)
 
     def _assign_attribute(
-        self, target: cst.Attribute, value: cst.BaseExpression | None, annotation: str | None, line: int
+        self, target: ast.Attribute, value: ast.expr | None, annotation: str | None, line: int
     ) -> None:
         owner = dotted_name(target.value)
-        attr = target.attr.value
+        attr = target.attr
         if owner is not None and owner == self.scope.self_name and self.scope.class_builder:
             builder = self.scope.class_builder
             builder.attributes.append(attr)
@@ -632,11 +653,11 @@ class _FactsVisitor(cst.CSTVisitor):
         elif owner is not None:
             self.attribute_assignments.add((owner, attr))
 
-    def _value_evidence(self, value: cst.BaseExpression, node: cst.CSTNode) -> TypeEvidence | None:
-        line = self._line(node)
-        awaited = isinstance(value, cst.Await)
-        if awaited:
-            value = value.expression
+    def _value_evidence(self, value: ast.expr, node: ast.AST) -> TypeEvidence | None:
+        line = node.lineno
+        awaited = isinstance(value, ast.Await)
+        if isinstance(value, ast.Await):
+            value = value.value
         callee = _callee(value)
         if callee is not None:
             return TypeEvidence("await" if awaited else "call", callee, line)
@@ -645,18 +666,14 @@ class _FactsVisitor(cst.CSTVisitor):
             return TypeEvidence("value", name, line)
         return None
 
-    def _record_binding(
-        self, name: str, value: cst.BaseExpression, annotation: str | None, node: cst.CSTNode
-    ) -> None:
+    def _record_binding(self, name: str, value: ast.expr, annotation: str | None, node: ast.stmt) -> None:
         keywords: tuple[tuple[str, str], ...] = ()
-        callee = _callee(value)
-        if isinstance(value, cst.Call):
-            pairs = []
-            for arg in value.args:
-                text = string_value(arg.value)
-                if arg.keyword is not None and text is not None:
-                    pairs.append((arg.keyword.value, text))
-            keywords = tuple(pairs)
+        if isinstance(value, ast.Call):
+            keywords = tuple(
+                (keyword.arg, text)
+                for keyword in value.keywords
+                if keyword.arg is not None and (text := string_value(keyword.value)) is not None
+            )
         span = self._span(node)
         self.bindings.append(
             Binding(
@@ -664,7 +681,7 @@ class _FactsVisitor(cst.CSTVisitor):
                 line=span.line,
                 end_line=span.end_line,
                 value=dotted_name(value),
-                callee=callee,
+                callee=_callee(value),
                 keywords=keywords,
                 annotation=annotation,
                 scope=self.scope.name,
@@ -672,39 +689,43 @@ class _FactsVisitor(cst.CSTVisitor):
             )
         )
 
-    def _extend_all(self, value: cst.BaseExpression) -> None:
+    def _extend_all(self, value: ast.expr) -> None:
         names = _string_list(value)
         if names is not None:
             self.dunder_all = [*(self.dunder_all or []), *names]
 
     # ---- calls ---------------------------------------------------------------------------
-    def visit_Expr(self, node: cst.Expr) -> None:
-        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+    def visit_Expr(self, node: ast.Expr) -> None:
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
         self.unused_results.add(id(value))
+        self.generic_visit(node)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
+        self._call(node)
+        self.generic_visit(node)
+
+    def _call(self, node: ast.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Name):
-            self._plain_call(func.value, node)
-        if isinstance(func, cst.Name) and func.value in MOUNT_CONSTRUCTORS:
-            self._record_mount("?", func.value, node, _keyword(node, "app") or _positional(node, 1))
+        if isinstance(func, ast.Name):
+            self._plain_call(func.id, node)
+            if func.id in MOUNT_CONSTRUCTORS:
+                self._record_mount("?", func.id, node, _keyword(node, "app") or _positional(node, 1))
             return
-        if not isinstance(func, cst.Attribute):
+        if not isinstance(func, ast.Attribute):
             return
-        method = func.attr.value
+        method = func.attr
         receiver_node = func.value
         receiver = dotted_name(receiver_node)
         if method == "extend" and receiver == "__all__" and not self._in_function():
-            self._extend_all(_positional(node, 0) or cst.List([]))
+            self._extend_all(_positional(node, 0) or ast.List(elts=[]))
         if method in MOUNT_METHODS:
             self._record_mount_call(receiver or "?", method, node)
         if method in ROUTE_CALLS and receiver is not None:
             self._record_route_call(receiver, method, node)
         self._record_attr_call(receiver_node, method, node)
 
-    def _plain_call(self, name: str, node: cst.Call) -> None:
-        first = _positional(node, 0)
-        subject = dotted_name(first)
+    def _plain_call(self, name: str, node: ast.Call) -> None:
+        subject = dotted_name(_positional(node, 0))
         if name in NARROWING_CALLS and subject:
             self.scope.narrowed.add(subject)
         if name in DYNAMIC_SELF_CALLS and subject:
@@ -713,19 +734,19 @@ class _FactsVisitor(cst.CSTVisitor):
             elif name == "setattr":
                 self.attribute_assignments.add((subject, "*"))
 
-    def _record_attr_call(self, receiver_node: cst.BaseExpression, method: str, node: cst.Call) -> None:
-        line = self._line(node)
-        args = [arg for arg in node.args if arg.keyword is None]
-        keywords = tuple(arg.keyword.value for arg in node.args if arg.keyword is not None)
+    def _record_attr_call(self, receiver_node: ast.expr, method: str, node: ast.Call) -> None:
+        line = node.lineno
+        args = [arg for arg in node.args if not isinstance(arg, ast.Starred)]
+        keywords = tuple(k.arg for k in node.keywords if k.arg is not None)
         used = id(node) not in self.unused_results
-        if isinstance(receiver_node, cst.Name):
-            self.scope.calls.append((receiver_node.value, method, line, len(args), keywords, used))
+        if isinstance(receiver_node, ast.Name):
+            self.scope.calls.append((receiver_node.id, method, line, len(args), keywords, used))
             return
         owner = dotted_name(receiver_node)
         if (
-            isinstance(receiver_node, cst.Attribute)
-            and isinstance(receiver_node.value, cst.Name)
-            and receiver_node.value.value == self.scope.self_name
+            isinstance(receiver_node, ast.Attribute)
+            and isinstance(receiver_node.value, ast.Name)
+            and receiver_node.value.id == self.scope.self_name
             and owner is not None
         ):
             self.scope.calls.append((owner, method, line, len(args), keywords, used))
@@ -746,7 +767,7 @@ class _FactsVisitor(cst.CSTVisitor):
                 )
             )
 
-    def _record_route_call(self, receiver: str, method: str, node: cst.Call) -> None:
+    def _record_route_call(self, receiver: str, method: str, node: ast.Call) -> None:
         path = string_value(_positional(node, 0) or _keyword(node, "path") or _keyword(node, "rule"))
         if path is None:
             return
@@ -758,13 +779,13 @@ class _FactsVisitor(cst.CSTVisitor):
                 receiver=receiver,
                 methods=tuple(m.upper() for m in methods),
                 path=path,
-                handler=_callee(handler) if isinstance(handler, cst.Call) else dotted_name(handler) or "?",
-                line=self._line(node),
+                handler=(_callee(handler) if isinstance(handler, ast.Call) else dotted_name(handler)) or "?",
+                line=node.lineno,
                 scope=self.scope.name,
             )
         )
 
-    def _record_mount_call(self, receiver: str, method: str, node: cst.Call) -> None:
+    def _record_mount_call(self, receiver: str, method: str, node: ast.Call) -> None:
         if method == "mount":
             target = _keyword(node, "app") or _positional(node, 1)
             prefix = string_value(_positional(node, 0) or _keyword(node, "path"))
@@ -772,45 +793,35 @@ class _FactsVisitor(cst.CSTVisitor):
             target = _keyword(node, "app") or _positional(node, 1)
             prefix = None
         else:
-            target = (
-                _positional(node, 0)
-                or _keyword(node, "router")
-                or _keyword(node, "blueprint")
-            )
+            target = _positional(node, 0) or _keyword(node, "router") or _keyword(node, "blueprint")
             prefix = string_value(_keyword(node, "prefix") or _keyword(node, "url_prefix"))
         self._record_mount(receiver, method, node, target, prefix)
 
     def _record_mount(
-        self,
-        receiver: str,
-        method: str,
-        node: cst.Call,
-        target: cst.BaseExpression | None,
-        prefix: str | None = None,
+        self, receiver: str, method: str, node: ast.Call, target: ast.expr | None, prefix: str | None = None
     ) -> None:
         if target is None:
             return
-        line = self._line(node)
         targets, dynamic_attr = self._mount_targets(target)
-        fact = MountFact(
-            receiver=receiver,
-            method=method,
-            targets=targets,
-            line=line,
-            scope=self.scope.name,
-            prefix=prefix,
-            dynamic=not targets,
-            dynamic_attr=dynamic_attr,
+        self.mounts.append(
+            MountFact(
+                receiver=receiver,
+                method=method,
+                targets=targets,
+                line=node.lineno,
+                scope=self.scope.name,
+                prefix=prefix,
+                dynamic=not targets,
+                dynamic_attr=dynamic_attr,
+            )
         )
-        self.mounts.append(fact)
 
-    def _mount_targets(self, target: cst.BaseExpression) -> tuple[tuple[str, ...], str | None]:
+    def _mount_targets(self, target: ast.expr) -> tuple[tuple[str, ...], str | None]:
         """The dotted expressions a mount target may stand for, and the attribute of a dynamic one."""
-        if isinstance(target, cst.Call):
+        if isinstance(target, ast.Call):
             name = _callee(target)
             if name == "getattr":
-                attribute = string_value(_positional(target, 1))
-                return (), attribute
+                return (), string_value(_positional(target, 1))
             return ((f"{name}()",), None) if name else ((), None)
         name = dotted_name(target)
         if name is None:
@@ -828,41 +839,33 @@ class _FactsVisitor(cst.CSTVisitor):
         return (name,), None
 
     # ---- references ----------------------------------------------------------------------
-    def visit_Name(self, node: cst.Name) -> None:
-        if id(node) in self.not_refs:
-            return
-        self.name_refs.setdefault(node.value, []).append(self._line(node))
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.name_refs.setdefault(node.id, []).append(node.lineno)
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.not_refs.add(id(node.attr))
-        if isinstance(node.value, cst.Attribute):
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.value, ast.Attribute):
             self.inner_attributes.add(id(node.value))
-        if id(node) in self.inner_attributes:
-            return
-        name = dotted_name(node)
-        if name is not None and name.split(".")[0] not in {"self", "cls"}:
-            self.dotted_refs.setdefault(name, self._line(node))
+        if id(node) not in self.inner_attributes and isinstance(node.ctx, ast.Load):
+            name = dotted_name(node)
+            if name is not None and name.split(".")[0] not in {"self", "cls"}:
+                self.dotted_refs.setdefault(name, node.lineno)
+        self.generic_visit(node)
 
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self.not_refs.add(id(node.keyword))
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
         if not isinstance(value, str):
             return
         if len(value) > 200 or not _DOTTED.match(value):
             if "deprecat" in value.lower():
-                span = self._span(node)
-                note = _deprecation_note(span.line, span.end_line, value)
+                note = _deprecation_note(node.lineno, node.end_lineno or node.lineno, value)
                 if note is not None:
                     self.deprecation_notes.append(note)
             return
-        line = self._line(node)
         if "." in value:
-            self.string_refs.setdefault(value, line)
+            self.string_refs.setdefault(value, node.lineno)
         else:
-            self.name_refs.setdefault(value, []).append(line)
+            self.name_refs.setdefault(value, []).append(node.lineno)
 
     # ---- result --------------------------------------------------------------------------
     def facts(
@@ -955,13 +958,16 @@ def _constructs(binding: Binding) -> bool:
     return binding.callee is not None and binding.callee.rpartition(".")[2][:1].isupper()
 
 
-def _is_type_checking(test: cst.BaseExpression) -> bool:
+def _arguments(arguments: ast.arguments) -> list[ast.arg]:
+    found = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    return found + [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+
+
+def _is_type_checking(test: ast.expr) -> bool:
     return dotted_name(test) in {"TYPE_CHECKING", "typing.TYPE_CHECKING"}
 
 
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+def _is_main_guard(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
         return False
-    left = dotted_name(test.left)
-    right = string_value(test.comparisons[0].comparator)
-    return left == "__name__" and right == "__main__"
+    return dotted_name(test.left) == "__name__" and string_value(test.comparators[0]) == "__main__"

@@ -1,5 +1,8 @@
 """Frozen facts extracted from one source file.
 
+(No `slots`: frozen dataclasses with slots unpickle through a Python-level `__setstate__`, which
+made loading cached facts several times slower.)
+
 Everything a check needs to know about a module is here, so that checks never read files and the
 cache can store one `ModuleFacts` per file. Names are kept *as written* (dotted strings); the
 project index resolves them across modules.
@@ -10,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Span:
     """An inclusive, 1-based line range."""
 
@@ -25,7 +28,7 @@ class Span:
         return self.line <= line <= self.end_line
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImportFact:
     """One imported binding.
 
@@ -46,7 +49,7 @@ class ImportFact:
     scope: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TypeEvidence:
     """What is statically known about the value of a name.
 
@@ -72,7 +75,7 @@ class TypeEvidence:
         return f"{labels.get(self.kind, self.kind)} `{self.expr}{suffix}` (line {self.line})"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AttrCall:
     """A call `receiver.method(...)` with what is known of the receiver's type."""
 
@@ -87,7 +90,7 @@ class AttrCall:
     result_used: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClassFact:
     name: str
     span: Span
@@ -107,7 +110,7 @@ class ClassFact:
         return frozenset(self.methods) | frozenset(self.attributes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FunctionFact:
     name: str
     span: Span
@@ -115,7 +118,7 @@ class FunctionFact:
     is_async: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Binding:
     """A module-level name bound by assignment, with what is known of its value.
 
@@ -134,7 +137,7 @@ class Binding:
     elements: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RouteFact:
     """An endpoint registered on a router-like object named `receiver` (as written)."""
 
@@ -147,7 +150,7 @@ class RouteFact:
     deprecated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DeprecationNote:
     """A docstring, string or comment block that calls something deprecated, with the route
     paths it mentions."""
@@ -157,7 +160,7 @@ class DeprecationNote:
     paths: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MountFact:
     """`receiver.include_router(target)`, `register_blueprint`, `mount`, ...
 
@@ -176,7 +179,7 @@ class MountFact:
     dynamic_attr: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NormalizedLine:
     """A logical source line reduced for clone detection.
 

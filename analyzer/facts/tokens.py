@@ -1,10 +1,14 @@
-"""Logical source lines reduced to their shape, for clone detection.
+"""Logical source lines reduced to their shape, for clone detection; comments.
 
 Comments, docstrings, blank lines and import statements are dropped (copies differ in their
 wording and share their imports with everything else). Identifiers are replaced by `N` in the
 shape and kept aside in order, so that two lines with the same shape can be compared for a
 consistent rename; literal values are hashed aside so that a copy that changed only a message
 still has the shape of the original.
+
+`lex` is a regular-expression lexer: the standard `tokenize` module is pure Python before 3.12
+and costs more than parsing. `tokenize` is kept for the one exact question it answers here,
+whether libcst's native parser can take a file safely (`safe_for_libcst`).
 """
 
 from __future__ import annotations
@@ -12,18 +16,85 @@ from __future__ import annotations
 import hashlib
 import io
 import keyword
+import re
 import tokenize
-from dataclasses import dataclass
 
 from analyzer.facts.model import NormalizedLine
 
-_SKIPPED_TOKENS = {
-    tokenize.NL,
-    tokenize.INDENT,
-    tokenize.DEDENT,
-    tokenize.ENCODING,
-    tokenize.ENDMARKER,
-}
+_KEYWORDS = frozenset(keyword.kwlist)
+_LEXEME = re.compile(
+    r"""(?P<string>(?:[rRbBuUfF]{1,2})?(?:'\'\'[\s\S]*?'\'\'|""\"[\s\S]*?""\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"))"""
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<name>[^\W\d]\w*)"
+    r"|(?P<number>\.?\d(?:[\w.]|[eE][+-])*)"
+    r"|(?P<newline>\n)"
+    r"|(?P<continuation>\\\r?\n)"
+    r"|(?P<space>[ \t\f\r]+)"
+    r"|(?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%@&|^<>!=]=|[-+*/%@&|^~<>()\[\]{},:;.=])"
+    r"|(?P<other>.)"
+)
+
+
+def lex(source: str) -> tuple[tuple[NormalizedLine, ...], tuple[tuple[int, str], ...]]:
+    """The logical lines of `source` as `NormalizedLine`s, and its comments as (line, text)."""
+    lines: list[NormalizedLine] = []
+    comments: list[tuple[int, str]] = []
+    shape: list[str] = []
+    names: list[str] = []
+    literals: list[str] = []
+    line = 1
+    first_line = 1
+    depth = 0
+    for match in _LEXEME.finditer(source):
+        kind = match.lastgroup
+        text = match.group()
+        if kind == "space":
+            continue
+        if kind == "newline" or kind == "continuation":
+            line += 1
+            if kind == "newline" and depth <= 0 and shape:
+                if not _is_dropped(shape):
+                    lines.append(_normalized(first_line, shape, names, literals))
+                shape, names, literals = [], [], []
+            continue
+        if kind == "comment":
+            comments.append((line, text))
+            continue
+        if not shape:
+            first_line = line
+        if kind == "name":
+            if text in _KEYWORDS:
+                shape.append(text)
+            else:
+                shape.append("N")
+                names.append(text)
+        elif kind == "string":
+            if not shape or shape[-1] != "S":
+                shape.append("S")
+            literals.append(text)
+            line += text.count("\n")
+        elif kind == "number":
+            shape.append("0")
+            literals.append(text)
+        else:
+            shape.append(text)
+            if text in "([{":
+                depth += 1
+            elif text in ")]}":
+                depth -= 1
+    if shape and not _is_dropped(shape):
+        lines.append(_normalized(first_line, shape, names, literals))
+    return tuple(lines), tuple(comments)
+
+
+def _normalized(line: int, shape: list[str], names: list[str], literals: list[str]) -> NormalizedLine:
+    return NormalizedLine(
+        line=line,
+        shape=stable_hash(" ".join(shape)),
+        names=tuple(names),
+        literals=stable_hash("\x00".join(literals)),
+        size=len(shape),
+    )
 
 
 def stable_hash(text: str) -> int:
@@ -31,72 +102,37 @@ def stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
-@dataclass(frozen=True, slots=True)
-class TokenScan:
-    """The logical lines as `NormalizedLine`s, the comments as (line, text), and the two
-    measures that tell whether a recursive parser can take the file: the deepest bracket
-    nesting and the most operators chained in one expression (commas separate expressions)."""
+# libcst's native parser crashes the interpreter (no exception to catch) on pathological input:
+# brackets nested thousands deep, statements chaining thousands of operators.
+MAX_NESTING = 200
+MAX_CHAIN = 2500
+# Tokens that nest one expression inside another (a + b + c is ((a + b) + c)).
+_CHAINING_OPERATORS = frozenset(
+    "+ - * / // % @ ** << >> & | ^ ~ < > <= >= == != . ( [ :=".split()
+)
+_CHAINING_KEYWORDS = frozenset({"and", "or", "not", "if", "lambda", "in", "is", "await"})
 
-    lines: tuple[NormalizedLine, ...]
-    comments: tuple[tuple[int, str], ...]
-    max_depth: int
-    longest_chain: int
+
+def safe_for_libcst(source: str) -> bool:
+    """Whether libcst's native parser can be given this source without risking a crash."""
+    depth, chain = nesting(source)
+    return depth <= MAX_NESTING and chain <= MAX_CHAIN
 
 
-def scan_tokens(source: str) -> TokenScan:
-    """Tokenize `source` once. Lines and comments are empty if it does not tokenize."""
-    lines: list[NormalizedLine] = []
-    comments: list[tuple[int, str]] = []
+def nesting(source: str) -> tuple[int, int]:
+    """The deepest bracket nesting, and the most operators chained in one expression (commas
+    separate expressions), by exact tokenization."""
     max_depth = longest = 0
     chains = [0]  # operators chained so far, per open bracket level
-    shape: list[str] = []
-    names: list[str] = []
-    literals: list[str] = []
-    first_line = 0
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                comments.append((token.start[0], token.string))
-                continue
-            if token.type in _SKIPPED_TOKENS:
-                continue
             if token.type == tokenize.NEWLINE:
                 chains = [0]
-                if shape and not _is_dropped(shape):
-                    lines.append(
-                        NormalizedLine(
-                            line=first_line,
-                            shape=stable_hash(" ".join(shape)),
-                            names=tuple(names),
-                            literals=stable_hash("\x00".join(literals)),
-                            size=len(shape),
-                        )
-                    )
-                shape, names, literals = [], [], []
-                continue
-            if not shape:
-                first_line = token.start[0]
-            if token.type == tokenize.NAME:
-                if keyword.iskeyword(token.string):
-                    shape.append(token.string)
-                    if token.string in _CHAINING_KEYWORDS:
-                        chains[-1] += 1
-                        longest = max(longest, chains[-1])
-                else:
-                    shape.append("N")
-                    names.append(token.string)
-            elif token.type == tokenize.STRING or token.type in _FSTRING_TOKENS:
-                if not shape or shape[-1] != "S":
-                    shape.append("S")
-                literals.append(token.string)
-            elif token.type == tokenize.NUMBER:
-                shape.append("0")
-                literals.append(token.string)
-            else:
-                shape.append(token.string)
+            elif token.type == tokenize.NAME and token.string in _CHAINING_KEYWORDS:
+                chains[-1] += 1
+            elif token.type == tokenize.OP:
                 if token.string in _CHAINING_OPERATORS:
                     chains[-1] += 1
-                    longest = max(longest, chains[-1])
                 if token.string in "([{":
                     chains.append(0)
                     max_depth = max(max_depth, len(chains) - 1)
@@ -104,21 +140,10 @@ def scan_tokens(source: str) -> TokenScan:
                     chains.pop()
                 elif token.string in {",", ";"}:
                     chains[-1] = 0
+            longest = max(longest, chains[-1])
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        return TokenScan((), (), max_depth, longest)
-    return TokenScan(tuple(lines), tuple(comments), max_depth, longest)
-
-
-# Tokens that nest one expression inside another (a + b + c is ((a + b) + c)).
-_CHAINING_OPERATORS = frozenset(
-    "+ - * / // % @ ** << >> & | ^ ~ < > <= >= == != . ( [ :=".split()
-)
-_CHAINING_KEYWORDS = frozenset({"and", "or", "not", "if", "lambda", "in", "is", "await"})
-_FSTRING_TOKENS = {
-    getattr(tokenize, name)
-    for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
-    if hasattr(tokenize, name)
-}
+        pass
+    return max_depth, longest
 
 
 def _is_dropped(shape: list[str]) -> bool:

@@ -14,11 +14,31 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from analyzer.facts.extract import dotted_name, string_value
+from analyzer.facts.extract import decode_source
+from analyzer.facts.tokens import safe_for_libcst
 
 
 def _parse(source: bytes) -> cst.Module:
+    if not safe_for_libcst(decode_source(source)):
+        raise ValueError("the file is too deeply nested or chained to rewrite safely")
     return cst.parse_module(source)
+
+
+def dotted_name(node: cst.BaseExpression | None) -> str | None:
+    """`a.b.c` for a chain of names and attributes, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted_name(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
+
+
+def string_value(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
 
 
 # ---- aliases -------------------------------------------------------------------------------

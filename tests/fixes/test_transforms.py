@@ -84,3 +84,9 @@ def test_tab_indented_classes_get_tab_indented_methods() -> None:
     before = b"class T:\n\tdef a(self):\n\t\treturn 1\n"
     after = transforms.add_method(before, "T", 1, "def b(self):\n    return 2\n")
     assert after == b"class T:\n\tdef a(self):\n\t\treturn 1\n\n\tdef b(self):\n\t\treturn 2\n"
+
+
+def test_rewrites_refuse_what_would_crash_the_native_parser() -> None:
+    chain = ("x = " + "+".join(["a"] * 20000) + "\n").encode()
+    with pytest.raises(ValueError, match="too deeply nested or chained"):
+        transforms.append_aliases(chain, [("A", "B")], "x")
