@@ -101,3 +101,15 @@ def test_readme_rule_table_is_the_generated_one() -> None:
 def test_python_dash_m_runs_the_cli() -> None:
     done = subprocess.run([sys.executable, "-m", "analyzer", "rules"], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0 and "missing-method" in done.stdout
+
+
+def test_uncertain_findings_are_listed_apart_and_fail_only_with_strict(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {
+        "app/__init__.py": "",
+        "app/errors.py": "class NotFound(Exception):\n    pass\n",
+        "app/legacy.py": "class NotFound(Exception):\n    pass\n\n\ndef helper():\n    return 1\n",
+        "app/main.py": "from app.errors import NotFound\nfrom app.legacy import helper\n\nraise NotFound(helper())\n",
+    })
+    result = runner.invoke(app, ["scan", str(root)])
+    assert result.exit_code == 0 and "Uncertain" in result.output and "(1 uncertain)" in result.output
+    assert runner.invoke(app, ["scan", str(root), "--strict"]).exit_code == 1

@@ -18,6 +18,10 @@ everything imports the singleton from `app/core/worker_space_manager.py`.
 ## Fix
 Delete the stale class, then any import only it used. The live class is never touched.
 
+## Confidence
+A stale copy that shares fewer than two methods with the live class (empty classes, exception
+classes) is reported as `uncertain`: listed apart, and failing CI only with `--strict`.
+
 ## Blind spots
 Classes inside functions or conditional blocks, nested classes (`class Config`), test modules
 and migrations are not considered. A base class and its same-named subclass are not copies.
@@ -37,6 +41,7 @@ from analyzer.project import Project, Reference, is_migration, is_test_module
 
 RULE_ID = "shadowed-class"
 MIN_SHARED_METHODS = 0.5
+MIN_SHARED_FOR_CERTAINTY = 2
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -155,6 +160,9 @@ def _finding(
 ) -> Finding:
     users = sorted({f"{use.path}:{use.line}" for use in live_uses})
     shared = sorted(set(cls.methods) & set(live.methods))
+    # Two same-named classes with (almost) no methods are alike by having little code, not by
+    # being copies: still dead, but the "stale copy" reading is uncertain.
+    confidence = "high" if len(shared) >= MIN_SHARED_FOR_CERTAINTY else "uncertain"
     return Finding(
         rule=RULE_ID,
         path=facts.path,
@@ -183,6 +191,7 @@ def _finding(
             + (f" and {len(users) - 5} more" if len(users) > 5 else ""),
             f"{len(shared)} method(s) in common with the live class",
         ),
+        confidence=confidence,
         fix=_delete_fix(facts, cls),
     )
 

@@ -12,14 +12,12 @@ from analyzer.scan import ScanResult
 
 
 def render(result: ScanResult, console: Console) -> None:
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        by_rule[finding.rule].append(finding)
-    for rule, findings in sorted(by_rule.items()):
-        console.print(f"[bold]{rule}[/bold] ({len(findings)})")
-        for finding in findings:
-            _finding(finding, console)
-        console.print()
+    certain = [f for f in result.findings if f.confidence == "high"]
+    uncertain = [f for f in result.findings if f.confidence != "high"]
+    _grouped(certain, console, "")
+    if uncertain:
+        console.print("[bold yellow]Uncertain[/bold yellow] (reported apart; they fail only with --strict)\n")
+        _grouped(uncertain, console, " uncertain")
     for diagnostic in result.diagnostics:
         where = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
         console.print(f"[yellow]note[/yellow] {escape(where)}: {escape(diagnostic.message)}")
@@ -28,6 +26,17 @@ def render(result: ScanResult, console: Console) -> None:
         f"({result.lines} lines, {result.seconds:.2f}s)"
     )
     console.print(f"[bold red]{summary}[/bold red]" if result.findings else f"[green]{summary}[/green]")
+
+
+def _grouped(findings: list[Finding], console: Console, label: str) -> None:
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_rule[finding.rule].append(finding)
+    for rule, group in sorted(by_rule.items()):
+        console.print(f"[bold]{rule}[/bold] ({len(group)}{label})")
+        for finding in group:
+            _finding(finding, console)
+        console.print()
 
 
 def _finding(finding: Finding, console: Console) -> None:
