@@ -22,6 +22,7 @@ from importlib import resources
 
 import networkx as nx
 
+from analyzer.facts.extract import dotted_name
 from analyzer.facts.model import AttrCall, ClassFact, ModuleFacts, TypeEvidence
 from analyzer.index import ProjectIndex, Symbol
 
@@ -123,7 +124,7 @@ def _annotation_name(node: ast.expr, element: bool) -> str | None:
         sides = [side for side in (node.left, node.right) if not _is_none(side)]
         return _annotation_name(sides[0], element) if len(sides) == 1 else None
     if isinstance(node, ast.Subscript):
-        head = _dotted(node.value)
+        head = dotted_name(node.value)
         last = head.rpartition(".")[2] if head else None
         args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if last == "Optional" and len(args) == 1:
@@ -138,20 +139,11 @@ def _annotation_name(node: ast.expr, element: bool) -> str | None:
         return None
     if element:
         return None
-    return _dotted(node)
+    return dotted_name(node)
 
 
 def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None or _dotted(node) == "None"
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else None
-    return None
+    return isinstance(node, ast.Constant) and node.value is None or dotted_name(node) == "None"
 
 
 class ClassModel:

@@ -243,21 +243,31 @@ def remove_module_imports(source: bytes, package: str, removed: str) -> bytes:
 
 
 # ---- deleting a class ------------------------------------------------------------------------
-class _ClassRemover(cst.CSTTransformer):
+class _ClassAt(cst.CSTTransformer):
+    """A transformer for the class `name` defined at `line` (its `class` or first decorator line)."""
+
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, name: str, line: int) -> None:
         super().__init__()
         self.name = name
         self.line = line
+
+    def is_target(self, node: cst.ClassDef) -> bool:
+        position = self.get_metadata(PositionProvider, node)
+        first = self.get_metadata(PositionProvider, node.decorators[0]) if node.decorators else position
+        return node.name.value == self.name and self.line in {first.start.line, position.start.line}
+
+
+class _ClassRemover(_ClassAt):
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(name, line)
         self.removed: cst.ClassDef | None = None
 
     def leave_ClassDef(
         self, original: cst.ClassDef, updated: cst.ClassDef
     ) -> cst.ClassDef | cst.RemovalSentinel:
-        position = self.get_metadata(PositionProvider, original)
-        first = self.get_metadata(PositionProvider, original.decorators[0]) if original.decorators else position
-        if original.name.value == self.name and self.line in {first.start.line, position.start.line}:
+        if self.is_target(original):
             self.removed = original
             return cst.RemoveFromParent()
         return updated
@@ -316,22 +326,16 @@ def _imports_of(statement: cst.CSTNode) -> list[tuple[str, str | None, str | Non
 
 
 # ---- adding a method -------------------------------------------------------------------------
-class _MethodAdder(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
+class _MethodAdder(_ClassAt):
     def __init__(self, name: str, line: int, method_source: str, config: cst.PartialParserConfig, default_indent: str) -> None:
-        super().__init__()
-        self.name = name
-        self.line = line
+        super().__init__(name, line)
         self.method_source = method_source
         self.config = config
         self.default_indent = default_indent
         self.added = False
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        position = self.get_metadata(PositionProvider, original)
-        first = self.get_metadata(PositionProvider, original.decorators[0]) if original.decorators else position
-        if original.name.value != self.name or self.line not in {first.start.line, position.start.line}:
+        if not self.is_target(original):
             return updated
         body = updated.body
         if not isinstance(body, cst.IndentedBlock):
