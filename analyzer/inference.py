@@ -15,10 +15,13 @@ import builtins
 import enum
 import importlib
 import json
+import os
 import sys
+import sysconfig
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from types import ModuleType
 
 import networkx as nx
 
@@ -74,14 +77,47 @@ def external_members(qualname: str) -> frozenset[str] | None:
     top = module.split(".")[0]
     if not module or top not in sys.stdlib_module_names or top in _UNSAFE_STDLIB:
         return None
-    try:
-        value = getattr(importlib.import_module(module), name, None)
-    except Exception:  # an optional stdlib module missing on this platform
-        return None
+    loaded = _import_stdlib(module)
+    value = getattr(loaded, name, None) if loaded is not None else None
     if not isinstance(value, type):
         return None
     # Calls on the class object also reach its metaclass (ctypes' from_buffer_copy, ABC.register).
     return frozenset(dir(value)) | frozenset(dir(type(value)))
+
+
+def _stdlib_directories() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    found = {os.path.realpath(paths[key]) for key in ("stdlib", "platstdlib") if key in paths}
+    return tuple(sorted(found))
+
+
+def _import_stdlib(module: str) -> ModuleType | None:
+    """Import a standard-library module from the standard library only.
+
+    The scanned project may hold a file with a stdlib name (`wave.py`) and may be the current
+    folder, which `python -m` puts first on `sys.path`: importing normally would run the
+    project's file. The import path is narrowed to the interpreter's own library while importing,
+    and a module found anywhere else is refused.
+    """
+    directories = _stdlib_directories()
+
+    def in_stdlib(path: str | None) -> bool:
+        return path is not None and os.path.realpath(path).startswith(directories)
+
+    existing = sys.modules.get(module)
+    if existing is not None:
+        origin = getattr(existing, "__file__", None)
+        return existing if origin is None or in_stdlib(origin) else None
+    saved = sys.path[:]
+    sys.path[:] = [p for p in saved if p and in_stdlib(p)]
+    try:
+        loaded = importlib.import_module(module)
+    except Exception:  # an optional stdlib module missing on this platform
+        return None
+    finally:
+        sys.path[:] = saved
+    origin = getattr(loaded, "__file__", None)
+    return loaded if origin is None or in_stdlib(origin) else None
 
 
 @dataclass(frozen=True, slots=True)
