@@ -8,6 +8,7 @@ and why as diagnostics instead of failing.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,11 +100,18 @@ def discover(
             if full.is_symlink():
                 diagnostics.append(Diagnostic(rel, "symbolic link: not followed"))
                 continue
+            if not _is_utf8(rel):
+                diagnostics.append(Diagnostic(_printable(rel), "file name is not valid UTF-8: skipped"))
+                continue
             try:
-                size = full.stat().st_size
+                status = full.stat()
             except OSError as error:
                 diagnostics.append(Diagnostic(rel, f"cannot read: {error.strerror}"))
                 continue
+            if not stat.S_ISREG(status.st_mode):
+                diagnostics.append(Diagnostic(rel, "not a regular file: skipped"))
+                continue
+            size = status.st_size
             if size > max_file_bytes:
                 diagnostics.append(
                     Diagnostic(rel, f"skipped: {size} bytes is over the {max_file_bytes}-byte limit")
@@ -155,11 +163,34 @@ def _gitignore_lines(root: Path) -> list[str]:
 
 
 def _patterns(lines: list[str]):
+    """A gitignore matcher; lines that git tolerates but pathspec rejects are left out."""
     if not lines:
         return None
     import pathspec
 
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # noqa: BLE001 - pathspec raises several kinds on odd lines
+        kept = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception:  # noqa: BLE001
+                continue
+            kept.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(kept) if kept else None
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _relative(path: Path, root: Path) -> str:

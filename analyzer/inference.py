@@ -74,8 +74,10 @@ def external_members(qualname: str) -> frozenset[str] | None:
     if module == "builtins":
         value = getattr(builtins, name, None)
         return frozenset(dir(value)) if isinstance(value, type) else None
-    top = module.split(".")[0]
-    if not module or top not in sys.stdlib_module_names or top in _UNSAFE_STDLIB:
+    parts = module.split(".")
+    if not module or parts[0] not in sys.stdlib_module_names or parts[0] in _UNSAFE_STDLIB:
+        return None
+    if "__main__" in parts:  # importing a __main__ module runs a program
         return None
     loaded = _import_stdlib(module)
     value = getattr(loaded, name, None) if loaded is not None else None

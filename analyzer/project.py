@@ -19,7 +19,7 @@ from analyzer.routing import MountGraph
 
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py"})
-_MIGRATION_DIRS = frozenset({"migrations", "versions", "alembic"})
+_MIGRATION_DIRS = frozenset({"migrations", "migration", "versions", "alembic"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +59,9 @@ class Project:
                 if imported.name and not imported.is_star:
                     add(index.resolve_name(facts.module, imported.alias, imported.scope), facts,
                         imported.line, "import")
-            for dotted, line in facts.dotted_refs:
+            for dotted, line, scope in facts.dotted_refs:
                 if "." in dotted:
-                    add(self._dotted_symbol(facts.module, dotted), facts, line, "attribute")
+                    add(self._dotted_symbol(facts.module, dotted, scope), facts, line, "attribute")
             for text, line in facts.string_refs:
                 module, _, name = text.rpartition(".")
                 if module in index.modules:
@@ -74,12 +74,12 @@ class Project:
             references.sort(key=lambda r: (r.path, r.line))
         return found
 
-    def _dotted_symbol(self, module: str, dotted: str) -> Symbol | None:
+    def _dotted_symbol(self, module: str, dotted: str, scope: str) -> Symbol | None:
         """The deepest project definition a dotted reference reaches (`mod.Cls.attr` → `Cls`)."""
         parts = dotted.split(".")
         best = None
         for end in range(2, len(parts) + 1):
-            symbol = self.index.resolve_dotted(module, ".".join(parts[:end]))
+            symbol = self.index.resolve_dotted(module, ".".join(parts[:end]), scope)
             if symbol is None or symbol.kind in {"member", "external"}:
                 break
             best = symbol

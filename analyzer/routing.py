@@ -113,7 +113,24 @@ class MountGraph:
                     routes=(),
                 )
                 self.graph.add_node(symbol)
+        self._find_attribute_apps()
         self.graph.add_node(VIRTUAL_APP)
+
+    def _find_attribute_apps(self) -> None:
+        """`self.app = FastAPI()` in a class: an application object (mounts on it go through
+        `self.app`, which resolves to the virtual application)."""
+        for facts, cls in self.index.classes():
+            for attr, evidence in cls.attribute_types:
+                if evidence.kind != "call":
+                    continue
+                callee = self.index.resolve_class(facts.module, evidence.expr)
+                kind = self._class_kind(callee, depth=0) if callee is not None else None
+                if kind is not None and kind[1]:
+                    symbol = Symbol("binding", facts.module, f"{cls.name}.{attr}")
+                    self.nodes[symbol] = RouterNode(
+                        symbol, facts.path, Span(evidence.line, evidence.line), kind[0], True, "", ()
+                    )
+                    self.graph.add_node(symbol)
 
     def _declare_entrypoints(self, entrypoints: tuple[str, ...]) -> None:
         for entry in entrypoints:
@@ -213,9 +230,14 @@ class MountGraph:
                 return []
             found = []
             for element in binding.elements:
+                if element.endswith("()") and not rest:
+                    found.extend(self._created_by(binding_owner.module, element[:-2], binding.scope))
+                    continue
                 node = self._node_for(binding_owner.module, element + rest, binding.scope)
                 if node is not None:
                     found.append(node)
+                elif "()" in element:  # an object made at run time: any router it holds
+                    self.dynamic.append(DynamicMount(path, mount.line, rest.rpartition(".")[2] or None))
             return found
         symbol = self.index.resolve_dotted(module, target, mount.scope)
         if symbol is not None and self.index.follow_alias(symbol) in self.nodes:
@@ -302,13 +324,16 @@ class MountGraph:
 
     def names_of(self, node: RouterNode) -> frozenset[str]:
         """The names a router may be reached by: its variable, module-level aliases of it, and
-        the attribute names of classes in its module (`events = router` in a plugin class)."""
+        every class attribute of the project (`events = router` in a plugin class, wherever the
+        plugin class lives: its value is not recorded, so any router may be behind it)."""
         facts = self.index.modules[node.symbol.module]
         names = {node.symbol.name}
         names.update(b.name for b in facts.bindings if not b.scope and b.value == node.symbol.name)
-        for cls in facts.classes:
-            names.update(cls.attributes)
-        return frozenset(names)
+        return frozenset(names) | self._class_attributes
+
+    @cached_property
+    def _class_attributes(self) -> frozenset[str]:
+        return frozenset(attr for _, cls in self.index.classes() for attr in cls.attributes)
 
     def includers(self, symbol: Symbol) -> list[Symbol]:
         return sorted({source for source, _ in self.graph.in_edges(symbol)}, key=str)

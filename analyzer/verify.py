@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyzer.facts.extract import decode_source
+from analyzer.facts.extract import decode_source, newer_syntax
 from analyzer.findings import Finding
 from analyzer.options import Options
 from analyzer.scan import ScanResult, scan
@@ -65,9 +65,15 @@ def verify(
 
 def _compiles(root: Path, path: str) -> Check:
     try:
-        source = decode_source((root / path).read_bytes())
-        compile(source, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, UnicodeDecodeError, OSError) as error:
+        data = (root / path).read_bytes()
+        compile(decode_source(data), path, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        if newer_syntax(data):
+            return Check("compile", path, True, "parses (syntax newer than this Python)")
+        return Check("compile", path, False, f"SyntaxError: {error}")
+    except (RecursionError, MemoryError):
+        return Check("compile", path, False, "too deeply nested for this Python to compile")
+    except (ValueError, UnicodeDecodeError, OSError) as error:
         return Check("compile", path, False, f"{type(error).__name__}: {error}")
     return Check("compile", path, True, "compiles")
 

@@ -11,7 +11,7 @@ import pytest
 from analyzer.scan import scan
 from tests.conftest import FIXTURES
 
-FIXTURE_DIRS = sorted(p.parent for p in FIXTURES.glob("*/expected.json"))
+FIXTURE_DIRS = sorted(p.parent for p in FIXTURES.glob("**/expected.json"))
 
 
 def matches(expected: Any, got: Any) -> bool:
@@ -29,7 +29,7 @@ def key(finding: dict) -> tuple:
     return finding["rule"], finding["path"], finding["symbol"]
 
 
-@pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=lambda p: p.name)
+@pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=lambda p: p.relative_to(FIXTURES).as_posix())
 def test_fixture_findings_are_exactly_the_expected_ones(fixture: Path) -> None:
     expected = json.loads((fixture / "expected.json").read_text(encoding="utf-8"))["findings"]
     got = scan(fixture).to_dict()["findings"]

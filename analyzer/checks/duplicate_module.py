@@ -14,12 +14,15 @@ A dead copy is pure cost.
 ## Policy
 - A copy that nothing imports (and that is not a test, script or migration) is reported from
   90% similarity.
-- A copy that is still imported (or run: tests, scripts) is reported only when at least 98%
-  identical once renamed: legitimate look-alike modules that are all in use (per-provider
-  integrations that differ in their URLs, messages and settings) stay below that, because every
-  differing literal counts.
+- A copy the application still uses (imported or named by a module that is not a test, or run as
+  a script) is reported only when at least 98% identical *verbatim*: renamed look-alikes used
+  side by side (a model per table, a client per provider) are legitimate. References from tests
+  alone do not make a copy live.
 - Modules under 20 logical lines and renamings that touch more than 15% of a module's names are
   never reported: short schema files look alike by nature.
+- The renaming may only touch names the copy defines, never names it imports: two modules that
+  differ by what they import (`XGBClassifier` for `XGBRFClassifier`, one model for another) are
+  parallel implementations, not a copy.
 - Tests, `conftest.py` files and migrations are never reported: pytest runs each file for its
   own directory, and migrations are generated.
 - Copies of copies form one group with one survivor (the most imported); every other member is
@@ -82,19 +85,30 @@ def check(project: Project) -> Iterator[Finding]:
 
 def _passes(project: Project, copy: ModuleFacts, comparison: Comparison) -> bool:
     options = project.options
-    threshold = (
-        options.duplicate_live_threshold if _is_live(project, copy) else options.duplicate_threshold
+    if _is_live(project, copy):
+        # Both in use: only a verbatim copy is a duplicate; renamed look-alikes that the
+        # application uses side by side (a model per table, a client per provider) are not.
+        return comparison.verbatim >= options.duplicate_live_threshold
+    return comparison.similarity >= options.duplicate_threshold and not _renames_too_much(
+        copy, comparison, options
     )
-    return comparison.similarity >= threshold and not _renames_too_much(copy, comparison, options)
 
 
 def _is_live(project: Project, facts: ModuleFacts) -> bool:
-    return bool(project.module_references(facts.module)) or project.is_entry_point(facts)
+    """Used by the application: imported or named by a module that is not a test, or run."""
+    index = project.index
+    users = [r for r in project.module_references(facts.module) if not is_test_module(index.by_path[r.path])]
+    return bool(users) or project.is_entry_point(facts)
 
 
 def _renames_too_much(copy: ModuleFacts, comparison: Comparison, options: Options) -> bool:
+    """A copy renames what it defines; a parallel implementation also swaps what it uses (an
+    imported class for another, a base, a library call): that is a look-alike, not a copy."""
     names = {name for line in copy.normalized_lines for name in line.names}
-    return len(comparison.renames) > max(4, options.max_renamed_share * len(names))
+    if len(comparison.renames) > max(4, options.max_renamed_share * len(names)):
+        return True
+    imported = {i.alias.split(".")[0] for i in copy.imports}
+    return any(old in imported for old in comparison.renames)
 
 
 def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tuple[ModuleFacts, ModuleFacts]:
@@ -102,9 +116,12 @@ def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tupl
 
 
 def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tuple:
-    """Higher survives: more importing modules, then aliasing the others' names, then longer."""
+    """Higher survives: used by the application, then by more modules, then aliasing the
+    others' names, then longer."""
+    users = {r.path for r in project.module_references(facts.module)}
     return (
-        len({r.path for r in project.module_references(facts.module)}) + project.is_entry_point(facts),
+        _is_live(project, facts),
+        len(users) + project.is_entry_point(facts),
         sum(_aliases_names_of(facts, other) for other in others if other is not facts),
         facts.line_count,
         facts.path,

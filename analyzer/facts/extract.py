@@ -113,7 +113,7 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
     try:
         tree = ast.parse(text, filename=path, type_comments=False)
     except SyntaxError as error:
-        if _newer_syntax(source):
+        if newer_syntax(source):
             version = ".".join(map(str, sys.version_info[:2]))
             return _failed(base, f"uses syntax newer than Python {version}; run hygiene on a newer Python to analyse it")
         return _failed(base, f"syntax error at line {error.lineno}: {error.msg}")
@@ -129,7 +129,7 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
     return replace(facts, suppressions=suppressions(comments))
 
 
-def _newer_syntax(source: bytes) -> bool:
+def newer_syntax(source: bytes) -> bool:
     """Whether libcst, which knows the newest grammar, parses what this Python's parser refused."""
     import libcst
 
@@ -204,9 +204,13 @@ def _string_list(node: ast.expr | None) -> tuple[str, ...] | None:
 
 
 def _element_names(node: ast.expr | None) -> tuple[str, ...] | None:
-    """The dotted names in a literal list/tuple/set, or None if any element is something else."""
+    """The elements of a literal list/tuple/set as dotted names (`callee()` for a call), or None
+    if any element is something else."""
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        names = [dotted_name(element) for element in node.elts]
+        names = [
+            f"{_callee(element)}()" if _callee(element) else dotted_name(element)
+            for element in node.elts
+        ]
         if names and all(names):
             return tuple(name for name in names if name)
     return None
@@ -296,7 +300,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.routes: list[RouteFact] = []
         self.mounts: list[MountFact] = []
         self.name_refs: dict[str, list[int]] = {}
-        self.dotted_refs: dict[str, int] = {}
+        self.dotted_refs: dict[tuple[str, str], int] = {}
         self.string_refs: dict[str, int] = {}
         self.attribute_assignments: set[tuple[str, str]] = set()
         self.dunder_all: list[str] | None = None
@@ -849,7 +853,7 @@ class _FactsVisitor(ast.NodeVisitor):
         if id(node) not in self.inner_attributes and isinstance(node.ctx, ast.Load):
             name = dotted_name(node)
             if name is not None and name.split(".")[0] not in {"self", "cls"}:
-                self.dotted_refs.setdefault(name, node.lineno)
+                self.dotted_refs.setdefault((name, self.scope.name), node.lineno)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -908,7 +912,7 @@ class _FactsVisitor(ast.NodeVisitor):
             mounts=tuple(mounts),
             attr_calls=tuple(sorted(attr_calls, key=lambda c: (c.line, c.receiver, c.method))),
             name_refs=tuple(sorted((k, tuple(v)) for k, v in self.name_refs.items())),
-            dotted_refs=tuple(sorted(self.dotted_refs.items())),
+            dotted_refs=tuple(sorted((name, line, scope) for (name, scope), line in self.dotted_refs.items())),
             string_refs=tuple(sorted(self.string_refs.items())),
             attribute_assignments=tuple(sorted(self.attribute_assignments)),
             dunder_all=tuple(self.dunder_all) if self.dunder_all is not None else None,

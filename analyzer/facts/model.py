@@ -209,7 +209,7 @@ class ModuleFacts:
     mounts: tuple[MountFact, ...] = ()
     attr_calls: tuple[AttrCall, ...] = ()
     name_refs: tuple[tuple[str, tuple[int, ...]], ...] = ()
-    dotted_refs: tuple[tuple[str, int], ...] = ()
+    dotted_refs: tuple[tuple[str, int, str], ...] = ()  # (a.b.c, first line, scope)
     string_refs: tuple[tuple[str, int], ...] = ()
     attribute_assignments: tuple[tuple[str, str], ...] = ()
     dunder_all: tuple[str, ...] | None = None

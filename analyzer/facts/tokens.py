@@ -128,6 +128,9 @@ def nesting(source: str) -> tuple[int, int]:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.NEWLINE:
                 chains = [0]
+            elif token.type == tokenize.STRING and "f" in token.string.split("'")[0].split('"')[0].lower():
+                # Before 3.12 an f-string is one token: count the brackets of its fields too.
+                max_depth = max(max_depth, len(chains) - 1 + _bracket_depth(token.string))
             elif token.type == tokenize.NAME and token.string in _CHAINING_KEYWORDS:
                 chains[-1] += 1
             elif token.type == tokenize.OP:
@@ -144,6 +147,17 @@ def nesting(source: str) -> tuple[int, int]:
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return max_depth, longest
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for character in text:
+        if character in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in ")]}":
+            depth -= 1
+    return deepest
 
 
 def _is_dropped(shape: list[str]) -> bool:

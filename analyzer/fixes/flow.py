@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Confirm
 
+from analyzer.discovery import discover
 from analyzer.fixes.apply import apply_plan
 from analyzer.fixes.plan import FixPlan, PlanOptions, build_plan
 from analyzer.render.i18n import Text
@@ -43,18 +44,11 @@ def run_verify(root: Path, tests: str | None) -> int:
     root = root.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"no such directory: {root}")
-    files = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*.py")) if _in_tree(root, p)]
     before = scan(root)
+    files = [f.path for f in discover(root).files]
     checks = verify(root, files, before=list(before.findings), tests=tests)
     show_verification(checks, console)
     return 0 if checks.ok else 1
-
-
-def _in_tree(root: Path, path: Path) -> bool:
-    from analyzer.discovery import SKIPPED_DIRS
-
-    parts = path.relative_to(root).parts
-    return not path.is_symlink() and not any(p in SKIPPED_DIRS or p.startswith(".") for p in parts[:-1])
 
 
 def _key(finding) -> tuple:

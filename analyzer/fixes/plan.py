@@ -279,7 +279,7 @@ def _unrouted_edits(project: Project, finding: Finding, fix: PlannedFix, options
     edits = [_Edit(spec["path"], (0, 0), lambda data: None)]
     for reference in project.module_references(facts.module):
         importer = index.by_path[reference.path]
-        uses = [d for d, _ in importer.dotted_refs if d.split(".")[0] in _bound_names(importer, facts.module)]
+        uses = [d for d, _, _ in importer.dotted_refs if d.split(".")[0] in _bound_names(importer, facts.module)]
         if reference.how != "import" or uses or not importer.is_package:
             fix.skipped = f"not deleted: {reference.path}:{reference.line} still uses {facts.module}"
             return []

@@ -130,7 +130,7 @@ def test_names_and_dotted_and_string_references() -> None:
         "y = x.B\nz: 'A'\npatch('app.core.x.C')\n"
     )
     assert facts.name_lines("A") == (5,)
-    assert ("x.B", 4) in facts.dotted_refs
+    assert ("x.B", 4, "") in facts.dotted_refs
     assert ("app.core.x.C", 6) in facts.string_refs
 
 

@@ -177,11 +177,9 @@ def test_duplicate_fix_adds_missing_aliases_and_rewrites_every_import_form(tmp_p
         "app/core/__init__.py": "",
         "app/core/stream.py": MANAGER.format(cls="Stream", getter="get_stream"),
         "app/core/sse.py": MANAGER.format(cls="SSE", getter="get_sse"),
-        "app/main.py": "from app.core.stream import get_stream\nfrom app.core.sse import SSE\n",
-        "app/other.py": "from app.core import sse\nimport app.core.sse as legacy\n",
-        "app/api.py": "from app.core.stream import Stream\n",
-        "app/worker.py": "from app.core import stream\n",
-        "app/jobs.py": "import app.core.stream\n",
+        "app/main.py": "from app.core.stream import get_stream\n",
+        "tests/test_main.py": "from app.core.sse import SSE\n",
+        "tests/test_other.py": "from app.core import sse\nimport app.core.sse as legacy\n",
         "tests/test_x.py": "from unittest import mock\n\nmock.patch('app.core.sse.SSE')\n",
     })
     result = scan(root)
@@ -191,8 +189,8 @@ def test_duplicate_fix_adds_missing_aliases_and_rewrites_every_import_form(tmp_p
     apply_plan(plan, force=True)
     stream = (root / "app/core/stream.py").read_text()
     assert stream.endswith("SSE = Stream\nget_sse = get_stream\n")
-    assert (root / "app/main.py").read_text() == "from app.core.stream import get_stream\nfrom app.core.stream import SSE\n"
-    assert (root / "app/other.py").read_text() == "from app.core import stream as sse\nimport app.core.stream as legacy\n"
+    assert (root / "tests/test_main.py").read_text() == "from app.core.stream import SSE\n"
+    assert (root / "tests/test_other.py").read_text() == "from app.core import stream as sse\nimport app.core.stream as legacy\n"
     assert "mock.patch('app.core.stream.SSE')" in (root / "tests/test_x.py").read_text()
     checks = verify(root, plan.changed, before=list(result.findings), fixed=list(result.findings))
     assert checks.ok, [(c.kind, c.detail, c.output) for c in checks.checks]
