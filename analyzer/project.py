@@ -43,36 +43,45 @@ class Project:
         return MountGraph(self.index, self.options.entrypoints)
 
     @cached_property
-    def references(self) -> dict[Symbol, list[Reference]]:
-        """Where each project class, function and variable is referenced from another module
-        (imports, `module.Name` attributes, dotted strings such as `mock.patch` targets)."""
-        found: dict[Symbol, list[Reference]] = {}
-        index = self.index
-
-        def add(symbol: Symbol | None, facts: ModuleFacts, line: int, how: str) -> None:
-            if symbol is not None and symbol.kind in {"class", "function", "binding"}:
-                if symbol.module != facts.module:
-                    found.setdefault(symbol, []).append(Reference(facts.path, line, how))
-
-        for facts in index.modules.values():
+    def _reference_sites(self) -> dict[str, list[tuple[ModuleFacts, str, str, int, str]]]:
+        """Every place that may refer to a definition from another module, by the definition's
+        name: (module facts, how, what is written, line, scope). Resolved only when asked."""
+        sites: dict[str, list[tuple[ModuleFacts, str, str, int, str]]] = {}
+        for facts in self.index.modules.values():
             for imported in facts.imports:
                 if imported.name and not imported.is_star:
-                    add(index.resolve_name(facts.module, imported.alias, imported.scope), facts,
-                        imported.line, "import")
+                    sites.setdefault(imported.name, []).append(
+                        (facts, "import", imported.alias, imported.line, imported.scope))
             for dotted, line, scope in facts.dotted_refs:
-                if "." in dotted:
-                    add(self._dotted_symbol(facts.module, dotted, scope), facts, line, "attribute")
+                for part in dotted.split(".")[1:]:
+                    sites.setdefault(part, []).append((facts, "attribute", dotted, line, scope))
             for text, line in facts.string_refs:
-                module, _, name = text.rpartition(".")
-                if module in index.modules:
-                    add(index.resolve_name(module, name), facts, line, "string")
-            for star in (i for i in facts.imports if i.is_star and i.module in index.modules):
+                sites.setdefault(text.rpartition(".")[2], []).append((facts, "string", text, line, ""))
+            for star in (i for i in facts.imports if i.is_star and i.module in self.index.modules):
                 for name, lines in facts.name_refs:
-                    symbol = index.resolve_name(star.module, name)
-                    add(symbol, facts, lines[0], "name")
-        for references in found.values():
-            references.sort(key=lambda r: (r.path, r.line))
-        return found
+                    sites.setdefault(name, []).append((facts, "name", star.module, lines[0], ""))
+        return sites
+
+    def references_to(self, symbol: Symbol) -> list[Reference]:
+        """Where a project class, function or variable is referenced from another module
+        (imports, `module.Name` attributes, dotted strings such as `mock.patch` targets)."""
+        index = self.index
+        found = set()
+        for facts, how, written, line, scope in self._reference_sites.get(symbol.name, []):
+            if facts.module == symbol.module:
+                continue
+            if how == "import":
+                target = index.resolve_name(facts.module, written, scope)
+            elif how == "attribute":
+                target = self._dotted_symbol(facts.module, written, scope)
+            elif how == "string":
+                module, _, name = written.rpartition(".")
+                target = index.resolve_name(module, name) if module in index.modules else None
+            else:
+                target = index.resolve_name(written, symbol.name)
+            if target == symbol:
+                found.add(Reference(facts.path, line, how))
+        return sorted(found, key=lambda r: (r.path, r.line, r.how))
 
     def _dotted_symbol(self, module: str, dotted: str, scope: str) -> Symbol | None:
         """The deepest project definition a dotted reference reaches (`mod.Cls.attr` → `Cls`)."""

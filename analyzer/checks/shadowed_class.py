@@ -124,7 +124,7 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
 def _uses(project: Project, facts: ModuleFacts, cls: ClassFact) -> list[Reference]:
     """Where the class is used from outside its own body."""
     symbol = Symbol("class", facts.module, cls.name)
-    uses = list(project.references.get(symbol, []))
+    uses = project.references_to(symbol)
     if facts.dunder_all is not None and cls.name in facts.dunder_all:
         uses.append(Reference(facts.path, 1, "__all__"))
     uses += [
