@@ -31,6 +31,9 @@ try:  # generated valid programs: optional (add `hypothesmith` to the test extra
 except ImportError:  # pragma: no cover - depends on the environment
     hypothesmith = None
 
+# hypothesmith compiles what it generates; CPython warns about things like `1()`.
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
+
 EXAMPLES = int(os.environ.get("HYGIENE_FUZZ_EXAMPLES", "30"))
 FUZZ = settings(
     max_examples=EXAMPLES,

@@ -111,6 +111,7 @@ _CHAINING_OPERATORS = frozenset(
     "+ - * / // % @ ** << >> & | ^ ~ < > <= >= == != . ( [ :=".split()
 )
 _CHAINING_KEYWORDS = frozenset({"and", "or", "not", "if", "lambda", "in", "is", "await"})
+_KEYWORD_OPERATOR = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_CHAINING_KEYWORDS)))
 
 
 def safe_for_libcst(source: str) -> bool:
@@ -129,8 +130,11 @@ def nesting(source: str) -> tuple[int, int]:
             if token.type == tokenize.NEWLINE:
                 chains = [0]
             elif token.type == tokenize.STRING and "f" in token.string.split("'")[0].split('"')[0].lower():
-                # Before 3.12 an f-string is one token: count the brackets of its fields too.
+                # Before 3.12 an f-string is one token: measure the expressions of its fields too
+                # (over-counting its literal text only makes the answer more cautious).
                 max_depth = max(max_depth, len(chains) - 1 + _bracket_depth(token.string))
+                operators = sum(token.string.count(op) for op in "+-*/%@&|^~<>.")
+                longest = max(longest, operators + len(_KEYWORD_OPERATOR.findall(token.string)))
             elif token.type == tokenize.NAME and token.string in _CHAINING_KEYWORDS:
                 chains[-1] += 1
             elif token.type == tokenize.OP:
