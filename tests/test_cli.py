@@ -113,3 +113,9 @@ def test_uncertain_findings_are_listed_apart_and_fail_only_with_strict(tmp_path:
     result = runner.invoke(app, ["scan", str(root)])
     assert result.exit_code == 0 and "Uncertain" in result.output and "(1 uncertain)" in result.output
     assert runner.invoke(app, ["scan", str(root), "--strict"]).exit_code == 1
+
+
+def test_text_output_shows_a_code_excerpt_of_each_finding() -> None:
+    result = runner.invoke(app, ["scan", str(FIXTURES / "chat_app"), "--no-cache"])
+    assert "   51 |" in result.output and "to_sse_format()" in result.output
+    assert "  478 | class WorkerSpaceManager:" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -11,13 +12,16 @@ from analyzer.findings import Finding
 from analyzer.scan import ScanResult
 
 
+EXCERPT_LINES = 3
+
+
 def render(result: ScanResult, console: Console) -> None:
     certain = [f for f in result.findings if f.confidence == "high"]
     uncertain = [f for f in result.findings if f.confidence != "high"]
-    _grouped(certain, console, "")
+    _grouped(certain, console, "", result.root)
     if uncertain:
         console.print("[bold yellow]Uncertain[/bold yellow] (reported apart; they fail only with --strict)\n")
-        _grouped(uncertain, console, " uncertain")
+        _grouped(uncertain, console, " uncertain", result.root)
     for diagnostic in result.diagnostics:
         where = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
         console.print(f"[yellow]note[/yellow] {escape(where)}: {escape(diagnostic.message)}")
@@ -28,21 +32,23 @@ def render(result: ScanResult, console: Console) -> None:
     console.print(f"[bold red]{summary}[/bold red]" if result.findings else f"[green]{summary}[/green]")
 
 
-def _grouped(findings: list[Finding], console: Console, label: str) -> None:
+def _grouped(findings: list[Finding], console: Console, label: str, root: Path) -> None:
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_rule[finding.rule].append(finding)
     for rule, group in sorted(by_rule.items()):
         console.print(f"[bold]{rule}[/bold] ({len(group)}{label})")
         for finding in group:
-            _finding(finding, console)
+            _finding(finding, console, root)
         console.print()
 
 
-def _finding(finding: Finding, console: Console) -> None:
+def _finding(finding: Finding, console: Console, root: Path) -> None:
     span = f"{finding.line}" if finding.line == finding.end_line else f"{finding.line}-{finding.end_line}"
     symbol = f" [cyan]{escape(finding.symbol)}[/cyan]" if finding.symbol else ""
     console.print(f"  [bold]{escape(finding.path)}:{span}[/bold]{symbol}")
+    for number, text in _excerpt(root / finding.path, finding.line):
+        console.print(f"    [dim]{number:>5} |[/dim] {escape(text)}", highlight=False)
     console.print(f"    {escape(finding.message)}")
     for line in finding.evidence:
         console.print(f"    [dim]- {escape(line)}[/dim]")
@@ -50,6 +56,16 @@ def _finding(finding: Finding, console: Console) -> None:
         console.print(f"    [dim]see {escape(related.path)}:{related.line}-{related.end_line} ({escape(related.note)})[/dim]")
     if finding.fix:
         console.print(f"    [green]fix:[/green] {escape(describe_fix(finding.fix))}")
+
+
+def _excerpt(path: Path, line: int) -> list[tuple[int, str]]:
+    """The first lines of a finding, as written (nothing when the file cannot be read)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return []
+    return [(n, lines[n - 1].rstrip()) for n in range(line, min(line + EXCERPT_LINES, len(lines) + 1))]
 
 
 def describe_fix(fix: dict) -> str:
