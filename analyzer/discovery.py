@@ -64,9 +64,9 @@ def discover(
     root = root.resolve()
     ignore = _patterns([*(_gitignore_lines(root) if respect_gitignore else []), *exclude])
     only = _patterns(list(include))
-    source_root = _source_root(root)
     package_prefix = _package_prefix(root)
-    files: list[SourceFile] = []
+    roots = [_source_root(root)]
+    found: list[Path] = []
     diagnostics: list[Diagnostic] = []
 
     def on_error(error: OSError) -> None:
@@ -75,6 +75,8 @@ def discover(
 
     for directory, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
         here = Path(directory)
+        if here != root and _is_project(here, filenames):
+            roots.append(_source_root(here))
         kept = []
         for name in sorted(dirnames):
             full = here / name
@@ -117,13 +119,14 @@ def discover(
                     Diagnostic(rel, f"skipped: {size} bytes is over the {max_file_bytes}-byte limit")
                 )
                 continue
-            files.append(_source_file(full, source_root, root, package_prefix))
-    files.sort(key=lambda f: f.path)
+            found.append(full)
+    files = sorted((_source_file(full, roots, root, package_prefix) for full in found), key=lambda f: f.path)
     return Discovery(root=root, files=tuple(files), diagnostics=tuple(diagnostics))
 
 
-def _source_file(full: Path, source_root: Path, root: Path, prefix: str) -> SourceFile:
-    base = source_root if full.is_relative_to(source_root) else root
+def _source_file(full: Path, roots: list[Path], root: Path, prefix: str) -> SourceFile:
+    """Module names count from the deepest source root holding the file."""
+    base = max((r for r in roots if full.is_relative_to(r)), key=lambda r: len(r.parts), default=root)
     parts = list(full.relative_to(base).with_suffix("").parts)
     is_package = parts[-1] == "__init__"
     if is_package:
@@ -132,8 +135,15 @@ def _source_file(full: Path, source_root: Path, root: Path, prefix: str) -> Sour
     return SourceFile(path=_relative(full, root), module=module or prefix, is_package=is_package)
 
 
+def _is_project(directory: Path, filenames: list[str]) -> bool:
+    """A nested project (`backend/` with its own pyproject.toml in a monorepo): its modules are
+    imported from there, not from the scanned root."""
+    markers = {"pyproject.toml", "setup.py", "setup.cfg"}
+    return bool(markers.intersection(filenames)) and "__init__.py" not in filenames
+
+
 def _source_root(root: Path) -> Path:
-    """`root/src` for a src layout, else the root itself."""
+    """`root/src` for a src layout, else the root itself (the same for a nested project)."""
     src = root / "src"
     if src.is_dir() and not (src / "__init__.py").exists():
         return src
