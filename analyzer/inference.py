@@ -42,6 +42,7 @@ KNOWN_DECORATORS = frozenset(
     }
 )
 KNOWN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
+_PLAIN_METACLASSES = (type, abc.ABCMeta, enum.EnumMeta)
 # What a class object gets from the known metaclasses (`Shape.register(X)` on an ABC).
 METACLASS_MEMBERS = frozenset(dir(abc.ABCMeta)) | frozenset(dir(enum.EnumMeta))
 OPEN_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "typing.Any"})
@@ -83,7 +84,11 @@ def external_members(qualname: str) -> frozenset[str] | None:
     value = getattr(loaded, name, None) if loaded is not None else None
     if not isinstance(value, type):
         return None
-    # Calls on the class object also reach its metaclass (ctypes' from_buffer_copy, ABC.register).
+    if type(value) not in _PLAIN_METACLASSES:
+        # A custom metaclass (ctypes' PyCSimpleType) can give each subclass attributes of its
+        # own at creation (`__ctype_be__`): what a subclass has is unknown.
+        return None
+    # Calls on the class object also reach its metaclass (`ABC.register`).
     return frozenset(dir(value)) | frozenset(dir(type(value)))
 
 

@@ -709,6 +709,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _call(self, node: ast.Call) -> None:
+        self._escaping_arguments(node)
         func = node.func
         if isinstance(func, ast.Name):
             self._plain_call(func.id, node)
@@ -727,6 +728,15 @@ class _FactsVisitor(ast.NodeVisitor):
         if method in ROUTE_CALLS and receiver is not None:
             self._record_route_call(receiver, method, node)
         self._record_attr_call(receiver_node, method, node)
+
+    def _escaping_arguments(self, node: ast.Call) -> None:
+        """A name handed to a call at module level (`forward_methods(Canvas, ...)`,
+        `admin.register(Model)`) may be changed there, `setattr` included: its class is open."""
+        if self._in_function() or self.class_stack:
+            return
+        for argument in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(argument, ast.Name):
+                self.attribute_assignments.add((argument.id, "*"))
 
     def _plain_call(self, name: str, node: ast.Call) -> None:
         subject = dotted_name(_positional(node, 0))
@@ -877,9 +887,14 @@ class _FactsVisitor(ast.NodeVisitor):
     ) -> ModuleFacts:
         attr_calls: list[AttrCall] = []
         for scope in self.all_scopes:
-            attr_calls.extend(scope.direct_calls)
+            attr_calls.extend(
+                call for call in scope.direct_calls
+                if call.evidence is None or not _shadowed(scope, call.evidence)
+            )
             for receiver, method, line, arg_count, keywords, used in scope.calls:
                 evidence, bound = _evidence_for(scope, receiver)
+                if evidence is not None and _shadowed(scope, evidence):
+                    evidence = None
                 attr_calls.append(
                     AttrCall(
                         receiver=receiver,
@@ -944,6 +959,24 @@ def _evidence_for(scope: _Scope, receiver: str) -> tuple[TypeEvidence | None, bo
             return None, True
         current = current.parent
     return None, False
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _shadowed(scope: _Scope, evidence: TypeEvidence) -> bool:
+    """Whether the evidence names something a function binds itself (a local class, an import
+    in the function): the index only knows module-level definitions, so it cannot tell."""
+    if evidence.kind == "annotation":
+        names = set(_IDENTIFIER.findall(evidence.expr))
+    else:
+        names = {evidence.expr.split(".")[0]}
+    current: _Scope | None = scope
+    while current is not None and current.parent is not None:
+        if names & current.bindings.keys():
+            return True
+        current = current.parent
+    return False
 
 
 def _names_used_by(mounts: list[MountFact], routes: list[RouteFact]) -> set[tuple[str, str]]:
