@@ -237,9 +237,15 @@ class ProjectIndex:
 
     def referenced_in_strings(self, dotted: str) -> list[tuple[str, int]]:
         """(path, line) of string literals naming `dotted` or something inside it."""
-        hits = []
+        return sorted(self._strings_by_prefix.get(dotted, ()))
+
+    @cached_property
+    def _strings_by_prefix(self) -> dict[str, list[tuple[str, int]]]:
+        """Dotted string literals, under each of their prefixes (`a`, `a.b`, `a.b.c`)."""
+        found: dict[str, list[tuple[str, int]]] = {}
         for facts in self.modules.values():
             for text, line in facts.string_refs:
-                if text == dotted or text.startswith(dotted + "."):
-                    hits.append((facts.path, line))
-        return sorted(hits)
+                parts = text.split(".")
+                for end in range(1, len(parts) + 1):
+                    found.setdefault(".".join(parts[:end]), []).append((facts.path, line))
+        return found
