@@ -8,6 +8,7 @@ typed.
 from __future__ import annotations
 
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def verify(
 def _compiles(root: Path, path: str) -> Check:
     try:
         data = (root / path).read_bytes()
-        compile(decode_source(data), path, "exec", dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(decode_source(data), path, "exec", dont_inherit=True)
     except SyntaxError as error:
         if newer_syntax(data):
             return Check("compile", path, True, "parses (syntax newer than this Python)")

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -552,6 +553,15 @@ def test_an_operator_chain_inside_an_f_string_is_refused_not_a_crash(tmp_path: P
     data = json.loads(output)
     assert "app/fstring.py" in diagnostics_of(data)
     assert keys(data["findings"]) == {GOOD_FINDING}
+
+
+def test_warnings_as_errors_do_not_make_valid_files_unreadable(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {**GOOD, "app/regex.py": 'PATTERN = "\\d+"\n\n\n' + REDEFINED})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = scan(root)
+    assert result.diagnostics == (), diagnostics_of(result)
+    assert keys(result.findings) == {GOOD_FINDING, ("shadowed-class", "app/regex.py", "Gadget")}
 
 
 @pytest.mark.parametrize("through", ["api", "cli"])

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import ast
 import sys
+import warnings
 
 from analyzer.facts.model import (
     AttrCall,
@@ -111,7 +112,11 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return _failed(base, f"cannot decode: {error}")
     try:
-        tree = ast.parse(text, filename=path, type_comments=False)
+        with warnings.catch_warnings():
+            # The caller's filters (`-W error`) must not turn a DeprecationWarning for an
+            # invalid escape ("\d") into a SyntaxError.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path, type_comments=False)
     except SyntaxError as error:
         if newer_syntax(source):
             version = ".".join(map(str, sys.version_info[:2]))
