@@ -76,17 +76,8 @@ class _ModuleReferenceRewriter(cst.CSTTransformer):
             return self.new + dotted[len(self.old):]
         return None
 
-    def _absolute(self, node: cst.ImportFrom) -> str:
-        module = dotted_name(node.module) if node.module else ""
-        level = len(node.relative)
-        if not level:
-            return module or ""
-        parts = self.package.split(".") if self.package else []
-        base = parts[: len(parts) - (level - 1)] if level > 1 else parts
-        return ".".join([*base, module] if module else base)
-
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
-        absolute = self._absolute(original)
+        absolute = _absolute_module(self.package, original)
         swapped = self._swap(absolute)
         if swapped is not None:
             self.changed = True
@@ -152,6 +143,17 @@ class _ModuleReferenceRewriter(cst.CSTTransformer):
         return updated.with_changes(value=f"{original.prefix}{quote}{swapped}{quote}")
 
 
+def _absolute_module(package: str, node: cst.ImportFrom) -> str:
+    """The absolute name of the module a (possibly relative) `from` import names."""
+    module = dotted_name(node.module) if node.module else ""
+    level = len(node.relative)
+    if not level:
+        return module or ""
+    parts = package.split(".") if package else []
+    base = parts[: len(parts) - (level - 1)] if level > 1 else parts
+    return ".".join([*base, module] if module else base)
+
+
 def _dotted_expr(dotted: str) -> cst.Attribute | cst.Name:
     head, *rest = dotted.split(".")
     node: cst.Attribute | cst.Name = cst.Name(head)
@@ -190,7 +192,7 @@ class _ModuleImportRemover(cst.CSTTransformer):
     ) -> cst.ImportFrom | cst.RemovalSentinel:
         if isinstance(updated.names, cst.ImportStar):
             return updated
-        absolute = _ModuleReferenceRewriter(self.package, "", "", {}, set())._absolute(original)
+        absolute = _absolute_module(self.package, original)
         kept = []
         for alias in updated.names:
             name = dotted_name(alias.name) or ""
@@ -198,21 +200,20 @@ class _ModuleImportRemover(cst.CSTTransformer):
                 self.unbound.add(dotted_name(alias.asname.name) if alias.asname else name)
                 continue
             kept.append(alias)
-        if not kept:
-            return cst.RemoveFromParent()
-        if len(kept) != len(updated.names):
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            return updated.with_changes(names=kept)
-        return updated
+        return _with_names(updated, kept)
 
     def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import | cst.RemovalSentinel:
-        kept = [a for a in updated.names if dotted_name(a.name) != self.removed]
-        if not kept:
-            return cst.RemoveFromParent()
-        if len(kept) != len(updated.names):
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            return updated.with_changes(names=kept)
-        return updated
+        return _with_names(updated, [a for a in updated.names if dotted_name(a.name) != self.removed])
+
+
+def _with_names(node, kept: list[cst.ImportAlias]):
+    """The import statement keeping only `kept` of its names (removed when none is left)."""
+    if not kept:
+        return cst.RemoveFromParent()
+    if len(kept) == len(node.names):
+        return node
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(names=kept)
 
 
 class _DunderAllPruner(cst.CSTTransformer):
