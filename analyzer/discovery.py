@@ -66,24 +66,26 @@ def discover(
     only = _patterns(list(include))
     package_prefix = _package_prefix(root)
     roots = [_source_root(root)]
-    found: list[Path] = []
+    found: list[str] = []
     diagnostics: list[Diagnostic] = []
 
     def on_error(error: OSError) -> None:
         where = _relative(Path(error.filename), root) if error.filename else "."
         diagnostics.append(Diagnostic(where, f"cannot read directory: {error.strerror}"))
 
+    prefix_length = len(str(root)) + 1
     for directory, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
-        here = Path(directory)
-        if here != root and _is_project(here, filenames):
-            roots.append(_source_root(here))
+        # Plain strings and one lstat per file: pathlib costs more than the walk on big trees.
+        here = directory[prefix_length:].replace(os.sep, "/")
+        if here and _is_project(Path(directory), filenames):
+            roots.append(_source_root(Path(directory)))
         kept = []
         for name in sorted(dirnames):
-            full = here / name
-            rel = _relative(full, root)
-            if name in SKIPPED_DIRS or name.endswith(".egg-info") or _is_virtualenv(full):
+            full = os.path.join(directory, name)
+            rel = f"{here}/{name}" if here else name
+            if name in SKIPPED_DIRS or name.endswith(".egg-info") or os.path.exists(os.path.join(full, "pyvenv.cfg")):
                 continue
-            if full.is_symlink():
+            if os.path.islink(full):
                 diagnostics.append(Diagnostic(rel, "symbolic link to a directory: not followed"))
                 continue
             if ignore is not None and ignore.match_file(rel + "/"):
@@ -93,46 +95,52 @@ def discover(
         for name in sorted(filenames):
             if not name.endswith(".py"):
                 continue
-            full = here / name
-            rel = _relative(full, root)
+            full = os.path.join(directory, name)
+            rel = f"{here}/{name}" if here else name
             if ignore is not None and ignore.match_file(rel):
                 continue
             if only is not None and not only.match_file(rel):
-                continue
-            if full.is_symlink():
-                diagnostics.append(Diagnostic(rel, "symbolic link: not followed"))
                 continue
             if not _is_utf8(rel):
                 diagnostics.append(Diagnostic(_printable(rel), "file name is not valid UTF-8: skipped"))
                 continue
             try:
-                status = full.stat()
+                status = os.lstat(full)
             except OSError as error:
                 diagnostics.append(Diagnostic(rel, f"cannot read: {error.strerror}"))
+                continue
+            if stat.S_ISLNK(status.st_mode):
+                diagnostics.append(Diagnostic(rel, "symbolic link: not followed"))
                 continue
             if not stat.S_ISREG(status.st_mode):
                 diagnostics.append(Diagnostic(rel, "not a regular file: skipped"))
                 continue
-            size = status.st_size
-            if size > max_file_bytes:
+            if status.st_size > max_file_bytes:
                 diagnostics.append(
-                    Diagnostic(rel, f"skipped: {size} bytes is over the {max_file_bytes}-byte limit")
+                    Diagnostic(rel, f"skipped: {status.st_size} bytes is over the {max_file_bytes}-byte limit")
                 )
                 continue
-            found.append(full)
-    files = sorted((_source_file(full, roots, root, package_prefix) for full in found), key=lambda f: f.path)
+            found.append(rel)
+    bases = sorted(
+        ((r.relative_to(root).as_posix() if r != root else "", r == root) for r in roots),
+        key=lambda item: -len(item[0]),
+    )
+    files = sorted((_source_file(rel, bases, package_prefix) for rel in found), key=lambda f: f.path)
     return Discovery(root=root, files=tuple(files), diagnostics=tuple(diagnostics))
 
 
-def _source_file(full: Path, roots: list[Path], root: Path, prefix: str) -> SourceFile:
-    """Module names count from the deepest source root holding the file."""
-    base = max((r for r in roots if full.is_relative_to(r)), key=lambda r: len(r.parts), default=root)
-    parts = list(full.relative_to(base).with_suffix("").parts)
+def _source_file(rel: str, bases: list[tuple[str, bool]], prefix: str) -> SourceFile:
+    """Module names count from the deepest source root holding the file (`bases` are relative
+    source roots, deepest first, each flagged when it is the scanned root itself)."""
+    base, is_root = next(
+        ((b, r) for b, r in bases if not b or rel.startswith(b + "/")), ("", True)
+    )
+    parts = (rel[len(base) + 1:] if base else rel).removesuffix(".py").split("/")
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]
-    module = ".".join(([prefix] if prefix else []) + parts) if base == root else ".".join(parts)
-    return SourceFile(path=_relative(full, root), module=module or prefix, is_package=is_package)
+    module = ".".join(([prefix] if prefix and is_root else []) + parts)
+    return SourceFile(path=rel, module=module or prefix, is_package=is_package)
 
 
 def _is_project(directory: Path, filenames: list[str]) -> bool:
@@ -158,10 +166,6 @@ def _package_prefix(root: Path) -> str:
         parts.insert(0, current.name)
         current = current.parent
     return ".".join(parts)
-
-
-def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").exists()
 
 
 def _gitignore_lines(root: Path) -> list[str]:
