@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
 
-from analyzer.facts.model import NormalizedLine
+from analyzer.facts.model import LITERALS, NAMES, SHAPE, SIZE, NormalizedLine
 
 KGRAM = 4
 WINDOW = 4
@@ -44,7 +44,7 @@ class Comparison:
 
 
 def fingerprints(lines: tuple[NormalizedLine, ...]) -> frozenset[int]:
-    shapes = [line.shape for line in lines]
+    shapes = [line[SHAPE] for line in lines]
     grams = [hash(tuple(shapes[i : i + KGRAM])) for i in range(len(shapes) - KGRAM + 1)]
     if len(grams) <= WINDOW:
         return frozenset(grams)
@@ -79,7 +79,7 @@ def candidate_pairs(
 
 def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ...]) -> Comparison:
     matcher = SequenceMatcher(
-        None, [line.shape for line in copy], [line.shape for line in original], autojunk=False
+        None, [line[SHAPE] for line in copy], [line[SHAPE] for line in original], autojunk=False
     )
     aligned = [
         (copy[block.a + offset], original[block.b + offset])
@@ -88,8 +88,8 @@ def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ..
     ]
     renames = _renames(aligned)
     agreeing = _agreeing_tokens(aligned, renames)
-    copy_size = sum(line.size for line in copy) or 1
-    original_size = sum(line.size for line in original) or 1
+    copy_size = sum(line[SIZE] for line in copy) or 1
+    original_size = sum(line[SIZE] for line in original) or 1
     return Comparison(
         similarity=agreeing / copy_size,
         overlap=2 * agreeing / (copy_size + original_size),
@@ -104,9 +104,9 @@ def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ..
 def _agreeing_tokens(aligned: list[tuple[NormalizedLine, NormalizedLine]], renames: Mapping[str, str]) -> int:
     agreeing = 0
     for mine, theirs in aligned:
-        mismatched = sum(1 for a, b in zip(mine.names, theirs.names) if renames.get(a, a) != b)
-        mismatched += mine.literals != theirs.literals
-        agreeing += max(mine.size - mismatched, 0)
+        mismatched = sum(1 for a, b in zip(mine[NAMES], theirs[NAMES]) if renames.get(a, a) != b)
+        mismatched += mine[LITERALS] != theirs[LITERALS]
+        agreeing += max(mine[SIZE] - mismatched, 0)
     return agreeing
 
 
@@ -114,7 +114,7 @@ def _renames(aligned: list[tuple[NormalizedLine, NormalizedLine]]) -> dict[str, 
     """The one-to-one renaming that explains most aligned identifier pairs."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for mine, theirs in aligned:
-        for a, b in zip(mine.names, theirs.names):
+        for a, b in zip(mine[NAMES], theirs[NAMES]):
             votes[a][b] += 1
     renames: dict[str, str] = {}
     claimed: dict[str, tuple[int, str]] = {}

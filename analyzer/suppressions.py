@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.facts.model import LINE, LITERALS, NAMES, SHAPE
 from analyzer.findings import Diagnostic, Finding
 from analyzer.index import ProjectIndex
 from analyzer.options import Options
@@ -73,8 +74,8 @@ def fingerprint(finding: Finding, index: ProjectIndex) -> str:
     whole_file = finding.line == 1 and facts is not None and finding.end_line == facts.line_count
     if facts is not None and not whole_file:
         for line in facts.normalized_lines:
-            if finding.line <= line.line <= finding.end_line:
-                parts.append(f"{line.shape}:{','.join(line.names)}:{line.literals}")
+            if finding.line <= line[LINE] <= finding.end_line:
+                parts.append(f"{line[SHAPE]}:{','.join(line[NAMES])}:{line[LITERALS]}")
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 

@@ -49,7 +49,7 @@ from collections.abc import Iterator
 import networkx as nx
 
 from analyzer.checks import Example, Rule
-from analyzer.facts.model import ModuleFacts
+from analyzer.facts.model import NAMES, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.options import Options
 from analyzer.project import Project, is_migration, is_test_module
@@ -104,7 +104,7 @@ def _is_live(project: Project, facts: ModuleFacts) -> bool:
 def _renames_too_much(copy: ModuleFacts, comparison: Comparison, options: Options) -> bool:
     """A copy renames what it defines; a parallel implementation also swaps what it uses (an
     imported class for another, a base, a library call): that is a look-alike, not a copy."""
-    names = {name for line in copy.normalized_lines for name in line.names}
+    names = {name for line in copy.normalized_lines for name in line[NAMES]}
     if len(comparison.renames) > max(4, options.max_renamed_share * len(names)):
         return True
     imported = {i.alias.split(".")[0] for i in copy.imports}

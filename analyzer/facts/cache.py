@@ -26,7 +26,7 @@ from typing import Any
 from analyzer.facts.model import ModuleFacts
 
 # Bump when ModuleFacts or what the extractor records changes.
-FACTS_VERSION = "7"
+FACTS_VERSION = "8"
 DIRECTORY = ".hygiene_cache"
 
 

@@ -179,20 +179,13 @@ class MountFact:
     dynamic_attr: str | None = None
 
 
-@dataclass(frozen=True)
-class NormalizedLine:
-    """A logical source line reduced for clone detection.
-
-    `shape` hashes the token kinds (identifiers → N, strings → S, numbers → 0, keywords and
-    operators kept); `names` are the identifiers in order, `literals` hashes the literal values and
-    `size` counts the tokens.
-    """
-
-    line: int
-    shape: int
-    names: tuple[str, ...]
-    literals: int
-    size: int
+# A logical source line reduced for clone detection: (line, shape, names, literals, size).
+# `shape` hashes the token kinds (identifiers → N, strings → S, numbers → 0, keywords and operators
+# kept); `names` are the identifiers in order, `literals` hashes the literal values and `size`
+# counts the tokens. A plain tuple, not a class: a module has thousands and the cache unpickles
+# plain tuples several times faster. Index with the constants below.
+NormalizedLine = tuple[int, int, tuple[str, ...], int, int]
+LINE, SHAPE, NAMES, LITERALS, SIZE = range(5)
 
 
 @dataclass(frozen=True)

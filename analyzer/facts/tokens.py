@@ -88,13 +88,7 @@ def lex(source: str) -> tuple[tuple[NormalizedLine, ...], tuple[tuple[int, str],
 
 
 def _normalized(line: int, shape: list[str], names: list[str], literals: list[str]) -> NormalizedLine:
-    return NormalizedLine(
-        line=line,
-        shape=stable_hash(" ".join(shape)),
-        names=tuple(names),
-        literals=stable_hash("\x00".join(literals)),
-        size=len(shape),
-    )
+    return (line, stable_hash(" ".join(shape)), tuple(names), stable_hash("\x00".join(literals)), len(shape))
 
 
 def stable_hash(text: str) -> int:
