@@ -119,3 +119,20 @@ def test_text_output_shows_a_code_excerpt_of_each_finding() -> None:
     result = runner.invoke(app, ["scan", str(FIXTURES / "chat_app"), "--no-cache"])
     assert "   51 |" in result.output and "to_sse_format()" in result.output
     assert "  478 | class WorkerSpaceManager:" in result.output
+
+
+def test_fix_dry_run_apply_and_confirm(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {
+        "app/__init__.py": "",
+        "app/models.py": "class A:\n    x = 1\n\n\nclass A:\n    x = 2\n",
+        "app/main.py": "from app.models import A\n",
+    })
+    dry = runner.invoke(app, ["fix", str(root)])
+    assert dry.exit_code == 1 and "-class A:" in dry.output and "Nothing written" in dry.output
+    assert (root / "app/models.py").read_text().count("class A") == 2
+    declined = runner.invoke(app, ["fix", str(root), "--apply", "--confirm", "--force"], input="n\n")
+    assert declined.exit_code == 0 and (root / "app/models.py").read_text().count("class A") == 2
+    accepted = runner.invoke(app, ["fix", str(root), "--apply", "--confirm", "--force"], input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert (root / "app/models.py").read_text() == "class A:\n    x = 2\n"
+    assert "Verified." in accepted.output
