@@ -93,3 +93,22 @@ def test_the_flask_fixture_audit_lists_each_problem() -> None:
     assert "📝 PROPOSED" in text
     for expected in ("find_by_sku", "notifier.py", "Discount", "legacy_cart.py", "`GET /cart/<int:item_id>` → `GET /api/orders/cart/<int:item_id>`"):
         assert expected in text, expected
+
+
+def test_every_language_catalogue_has_the_same_keys_and_placeholders() -> None:
+    from string import Formatter
+
+    from analyzer.render.i18n import LANGUAGES, catalogue
+
+    def flatten(table: dict, prefix: str = "") -> dict[str, set[str]]:
+        found = {}
+        for key, value in table.items():
+            if isinstance(value, dict):
+                found.update(flatten(value, f"{prefix}{key}."))
+            else:
+                found[prefix + key] = {field for _, field, _, _ in Formatter().parse(value) if field}
+        return found
+
+    english = flatten(catalogue("en"))
+    for lang in LANGUAGES:
+        assert flatten(catalogue(lang)) == english, lang

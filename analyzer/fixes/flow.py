@@ -70,7 +70,7 @@ def show_plan(plan: FixPlan, console: Console, with_diff: bool) -> None:
         for note in fix.notes:
             console.print(f"    [dim]- {escape(text('notes.' + note.key, **note.params))}[/dim]")
         if fix.skipped:
-            console.print(f"    [yellow]- {escape(fix.skipped)}[/yellow]")
+            console.print(f"    [yellow]- {escape(text('skipped.' + fix.skipped.key, **fix.skipped.params))}[/yellow]")
         if with_diff and fix.applies:
             for change in fix.changes:
                 console.print(change.diff(), markup=False, highlight=False)

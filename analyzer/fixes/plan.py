@@ -63,7 +63,7 @@ class PlannedFix:
     summary: str
     changes: list[FileChange] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    skipped: str | None = None
+    skipped: Note | None = None  # why the fix is not applied
     added_code: str | None = None
 
     @property
@@ -88,7 +88,7 @@ class FixPlan:
 
     @property
     def conflicts(self) -> list[PlannedFix]:
-        return [fix for fix in self.fixes if fix.skipped and fix.skipped.startswith("conflict")]
+        return [fix for fix in self.fixes if fix.skipped is not None and fix.skipped.key == "conflict"]
 
     def diff(self) -> str:
         parts = []
@@ -139,18 +139,18 @@ def build_plan(result: ScanResult, options: PlanOptions | None = None) -> FixPla
         try:
             edits = _edits(project, finding, fix, options, deleted_by_plan, recipes)
         except (ValueError, SyntaxError, UnicodeDecodeError) as error:
-            fix.skipped = f"cannot be applied: {error}"
+            fix.skipped = Note("cannot_apply", {"error": str(error)})
             continue
         if fix.skipped:
             continue
         conflict = _conflict(edits, claims, fixes)
         if conflict:
-            fix.skipped = f"conflict: {conflict}"
+            fix.skipped = conflict
             continue
         try:
             fix.changes = _apply_edits(workspace, edits)
         except (ValueError, libcst.ParserSyntaxError) as error:
-            fix.skipped = f"cannot be applied: {error}"
+            fix.skipped = Note("cannot_apply", {"error": str(error)})
             continue
         for path, start, end in ((e.path, *e.claim) for e in edits):
             claims.setdefault(path, []).append((start, end, position))
@@ -223,7 +223,7 @@ def _edits(
                       lambda data: transforms.remove_class(data, spec["class"], spec["line"], module))]
     if finding.rule == "missing-method":
         return _method_edits(project, finding, fix, options, deleted_by_plan, recipes)
-    fix.skipped = f"no automatic fix for {finding.rule}"
+    fix.skipped = Note("no_fix", {"rule": finding.rule})
     return []
 
 
@@ -269,11 +269,10 @@ def _unrouted_edits(project: Project, finding: Finding, fix: PlannedFix, options
     index = project.index
     if spec["action"] == "mount-router" and not options.drop_unrouted:
         unreplaced = [e for e in finding.details["endpoints"] if not e["replacement"] and not e["deprecated_in"]]
-        fix.skipped = (
-            f"not deleted: {len(unreplaced)} endpoint(s) have no mounted replacement and are not marked "
-            f"deprecated; mount it (`app.include_router({spec['module'].rpartition('.')[2]}.{spec['router']})`) "
-            "or rerun with --drop-unrouted"
-        )
+        fix.skipped = Note("not_deleted_unreplaced", {
+            "count": len(unreplaced),
+            "include": f"app.include_router({spec['module'].rpartition('.')[2]}.{spec['router']})",
+        })
         return []
     facts = index.by_path[spec["path"]]
     edits = [_Edit(spec["path"], (0, 0), lambda data: None)]
@@ -281,7 +280,8 @@ def _unrouted_edits(project: Project, finding: Finding, fix: PlannedFix, options
         importer = index.by_path[reference.path]
         uses = [d for d, _, _ in importer.dotted_refs if d.split(".")[0] in _bound_names(importer, facts.module)]
         if reference.how != "import" or uses or not importer.is_package:
-            fix.skipped = f"not deleted: {reference.path}:{reference.line} still uses {facts.module}"
+            fix.skipped = Note("not_deleted_used", {
+                "where": f"{reference.path}:{reference.line}", "module": facts.module})
             return []
         package = importer.module
         edits.append(_Edit(reference.path, (reference.line, reference.line),
@@ -314,7 +314,7 @@ def _method_edits(
     callers = sorted({site["path"] for site in call_sites})
     if all(path in deleted_by_plan for path in callers):
         if options.skip_orphan_methods:
-            fix.skipped = "not added: every caller (" + ", ".join(callers) + ") is deleted by this plan"
+            fix.skipped = Note("orphan_skipped", {"callers": ", ".join(callers)})
             return []
         fix.notes.append(Note("orphan_method", {"callers": ", ".join(callers)}))
     symbol = Symbol("class", index.by_path[spec["path"]].module, spec["class"])
@@ -373,13 +373,14 @@ def _public_names(facts) -> set[str]:
     return names
 
 
-def _conflict(edits: list[_Edit], claims: dict[str, list[tuple[int, int, int]]], fixes: list[PlannedFix]) -> str | None:
+def _conflict(edits: list[_Edit], claims: dict[str, list[tuple[int, int, int]]], fixes: list[PlannedFix]) -> Note | None:
     for edit in edits:
         for start, end, owner in claims.get(edit.path, []):
             whole = (start, end) == (0, 0) or edit.claim == (0, 0)
             overlap = start <= edit.claim[1] and edit.claim[0] <= end and edit.claim != (-1, -1)
             if whole or overlap:
-                return f"{edit.path} is also changed by the fix for {fixes[owner].finding.rule} ({fixes[owner].summary})"
+                other = fixes[owner]
+                return Note("conflict", {"path": edit.path, "rule": other.finding.rule, "summary": other.summary})
     return None
 
 

@@ -86,7 +86,8 @@ def _action(t: _Text, report: CleanupReport, action: Action, number: int) -> lis
         out.extend(f"- {t('notes.' + note.key, **note.params)}" for note in action.fix.notes)
         out.append("")
     if action.fix.skipped:
-        out.append(f"**{t('labels.skipped')}**: {action.fix.skipped}\n")
+        reason = t("skipped." + action.fix.skipped.key, **action.fix.skipped.params)
+        out.append(f"**{t('labels.skipped')}**: {reason}\n")
     if not report.applied and action.fix.applies:
         diffs = [change.diff() for change in action.fix.changes if not change.deleted]
         if diffs:
