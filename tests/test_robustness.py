@@ -555,7 +555,32 @@ def test_an_operator_chain_inside_an_f_string_is_refused_not_a_crash(tmp_path: P
     assert keys(data["findings"]) == {GOOD_FINDING}
 
 
+@pytest.mark.xfail(sys.version_info < (3, 12), strict=True, reason=(
+    "facts.tokens.nesting() measures an f-string's fields by counting the characters +-*/%@&|^~<>. "
+    "and keyword operators, but not the calls `(` and subscripts `[` it counts as chaining outside "
+    "f-strings; so `f\"{a[0][0]...}\"` beside syntax Python 3.11 refuses (`type Alias = int`) passes "
+    "safe_for_libcst() and goes to libcst.parse_module() in newer_syntax(), whose time grows "
+    "quadratically with the chain (17 s for 4000 subscripts) and which segfaults from ~7000 (exit -11)"))
+def test_a_call_or_subscript_chain_inside_an_f_string_is_refused_quickly(tmp_path: Path) -> None:
+    """The same chain outside an f-string is refused at once; inside one it must be too. Run in a
+    subprocess with a time budget (refused at once: well under a second of work)."""
+    chain = b'x = f"{a' + b"[0]" * 4000 + b'}"\ntype Alias = int\n'
+    root = write_tree(tmp_path / "p", {**GOOD, "app/fstring.py": chain})
+    code = ("import json, sys; from pathlib import Path; from analyzer.scan import scan; "
+            "print(json.dumps(scan(Path(sys.argv[1])).to_dict()))")
+    try:
+        done = subprocess.run([sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True,
+                              text=True, timeout=8, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail("scanning one 12 KB file took more than 8 s")
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "app/fstring.py" in diagnostics_of(json.loads(done.stdout))
+
+
 def test_warnings_as_errors_do_not_make_valid_files_unreadable(tmp_path: Path) -> None:
+    """Regression: ast.parse() ran under the caller's warning filters; with warnings as errors
+    (`PYTHONWARNINGS=error`, `python -W error`) the DeprecationWarning for the escape in "\\d"
+    became a SyntaxError and a valid module was skipped as 'uses syntax newer than Python 3.11'."""
     root = write_tree(tmp_path / "p", {**GOOD, "app/regex.py": 'PATTERN = "\\d+"\n\n\n' + REDEFINED})
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -118,7 +118,11 @@ def _finding(
     if suggestions:
         evidence.append("did you mean: " + ", ".join(f"`{s}`" for s in suggestions))
     for path, line in elsewhere:
-        evidence.append(f"a same-named `{cls.name}` at {path}:{line} defines `{method}`")
+        module = project.index.by_path[path].module
+        evidence.append(
+            f"a same-named `{cls.name}` at {path}:{line} defines `{method}`: the callers may use a "
+            f"stale copy; importing `{cls.name}` from `{module}` may be the fix"
+        )
     return Finding(
         rule=RULE_ID,
         path=facts.path,
@@ -144,6 +148,11 @@ def _finding(
             "method": method,
             "after_line": cls_fact.last_statement_line,
             "call_sites": [{"path": c["path"], "line": c["line"]} for c in call_sites],
+            "alternatives": [
+                {"action": "import-from", "class": cls.name, "module": project.index.by_path[p].module,
+                 "path": p, "line": line}
+                for p, line in elsewhere
+            ],
         },
     )
 
