@@ -62,6 +62,7 @@ class Endpoint:
     file: str
     line: int
     handler: str
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +307,7 @@ class MountGraph:
                     found.append(
                         Endpoint(
                             method, join_paths(prefix, route.path), symbol, node.path, route.line,
-                            route.handler,
+                            route.handler, route.deprecated,
                         )
                     )
         for _, child, data in sorted(self.graph.out_edges(symbol, data=True), key=_edge_key):

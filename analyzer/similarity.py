@@ -40,7 +40,6 @@ class Comparison:
     renames: Mapping[str, str]
     aligned_lines: int
     copy_lines: int
-    original_lines: int
 
 
 def fingerprints(lines: tuple[NormalizedLine, ...]) -> frozenset[int]:
@@ -97,7 +96,6 @@ def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ..
         renames=dict(sorted(renames.items())),
         aligned_lines=len(aligned),
         copy_lines=len(copy),
-        original_lines=len(original),
     )
 
 

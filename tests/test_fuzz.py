@@ -5,8 +5,8 @@ Short by default (30 examples per test). For a long run set HYGIENE_FUZZ_EXAMPLE
 
     HYGIENE_FUZZ_EXAMPLES=2000 python -m pytest -q tests/test_fuzz.py
 
-No example database is written (the runs leave nothing in the work tree). A crash found by a long
-run is printed by hypothesis as the minimal failing example; docs/robustness.md records the runs.
+No example database is written (`database=None`). A crash found by a long run is printed by
+hypothesis as the minimal failing example; docs/robustness.md records the runs.
 """
 
 from __future__ import annotations

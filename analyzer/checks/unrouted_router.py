@@ -79,7 +79,7 @@ def _finding(project: Project, node: RouterNode, endpoints: list[Endpoint]) -> F
         replacement = _replacement(endpoint, mounted)
         deprecated = next(
             (where for paths, where in notes if any(_same_path(endpoint.path, p) for p in paths)),
-            None,
+            f"{endpoint.file}:{endpoint.line}" if endpoint.deprecated else None,
         )
         rows.append(
             {

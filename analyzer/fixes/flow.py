@@ -74,9 +74,10 @@ def show_plan(plan: FixPlan, console: Console, with_diff: bool) -> None:
         if with_diff and fix.applies:
             for change in fix.changes:
                 console.print(change.diff(), markup=False, highlight=False)
+    conflicts = f", {len(plan.conflicts)} conflict(s) left out" if plan.conflicts else ""
     console.print(
         f"{sum(f.applies for f in plan.fixes)} fix(es): {len(plan.changed)} file(s) changed, "
-        f"{len(plan.deleted)} deleted."
+        f"{len(plan.deleted)} deleted{conflicts}."
     )
 
 

@@ -64,7 +64,6 @@ class PlannedFix:
     changes: list[FileChange] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     skipped: Note | None = None  # why the fix is not applied
-    added_code: str | None = None
 
     @property
     def applies(self) -> bool:
@@ -250,7 +249,6 @@ def _duplicate_edits(
             _Edit(survivor, (survivor_facts.line_count + 1, survivor_facts.line_count + 1),
                   lambda data: transforms.append_aliases(data, aliases, comment))
         )
-        fix.added_code = "\n".join(f"{name} = {target}" for name, target in aliases)
     for path in sorted({ref["path"] for ref in spec["rewrite_references"]} - deleted_by_plan):
         facts = index.by_path[path]
         package = facts.module if facts.is_package else facts.module.rpartition(".")[0]
@@ -323,7 +321,6 @@ def _method_edits(
     method = plan_method(
         spec["method"], cls, _class_kind(project, symbol), _enum_fields(project, symbol), call_sites, recipes
     )
-    fix.added_code = method.source
     fix.notes.append(Note("recipe", {"recipe": method.recipe}) if method.recipe else Note("stub", {}))
     return [_Edit(spec["path"], (cls.span.line, cls.span.end_line),
                   lambda data: transforms.add_method(data, cls.name, cls.span.line, method.source, method.imports))]
