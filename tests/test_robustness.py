@@ -555,12 +555,6 @@ def test_an_operator_chain_inside_an_f_string_is_refused_not_a_crash(tmp_path: P
     assert keys(data["findings"]) == {GOOD_FINDING}
 
 
-@pytest.mark.xfail(sys.version_info < (3, 12), strict=True, reason=(
-    "facts.tokens.nesting() measures an f-string's fields by counting the characters +-*/%@&|^~<>. "
-    "and keyword operators, but not the calls `(` and subscripts `[` it counts as chaining outside "
-    "f-strings; so `f\"{a[0][0]...}\"` beside syntax Python 3.11 refuses (`type Alias = int`) passes "
-    "safe_for_libcst() and goes to libcst.parse_module() in newer_syntax(), whose time grows "
-    "quadratically with the chain (17 s for 4000 subscripts) and which segfaults from ~7000 (exit -11)"))
 def test_a_call_or_subscript_chain_inside_an_f_string_is_refused_quickly(tmp_path: Path) -> None:
     """The same chain outside an f-string is refused at once; inside one it must be too. Run in a
     subprocess with a time budget (refused at once: well under a second of work)."""

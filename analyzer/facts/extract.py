@@ -57,6 +57,9 @@ MOUNT_METHODS = {"include_router", "register_blueprint", "mount", "host"}
 MOUNT_CONSTRUCTORS = {"Mount", "Host"}
 NARROWING_CALLS = {"isinstance", "issubclass", "hasattr", "getattr", "type", "callable"}
 DYNAMIC_SELF_CALLS = {"setattr", "vars"}
+# Files this Python cannot parse are given to libcst to tell newer syntax from a syntax error;
+# libcst is much slower, so only modules of ordinary size get that second chance.
+NEWER_SYNTAX_PROBE_BYTES = 256 * 1024
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _ROUTE_PATH = re.compile(r"(?<![\w.:/])/[\w{}<>:./-]*[\w}>/]")
 
@@ -138,7 +141,7 @@ def newer_syntax(source: bytes) -> bool:
     """Whether libcst, which knows the newest grammar, parses what this Python's parser refused."""
     import libcst
 
-    if not safe_for_libcst(decode_source(source)):
+    if len(source) > NEWER_SYNTAX_PROBE_BYTES or not safe_for_libcst(decode_source(source)):
         return False
     try:
         libcst.parse_module(source)

@@ -127,7 +127,7 @@ def nesting(source: str) -> tuple[int, int]:
                 # Before 3.12 an f-string is one token: measure the expressions of its fields too
                 # (over-counting its literal text only makes the answer more cautious).
                 max_depth = max(max_depth, len(chains) - 1 + _bracket_depth(token.string))
-                operators = sum(token.string.count(op) for op in "+-*/%@&|^~<>.")
+                operators = sum(token.string.count(op) for op in "+-*/%@&|^~<>.([")
                 longest = max(longest, operators + len(_KEYWORD_OPERATOR.findall(token.string)))
             elif token.type == tokenize.NAME and token.string in _CHAINING_KEYWORDS:
                 chains[-1] += 1
