@@ -127,6 +127,10 @@ def _import_stdlib(module: str) -> ModuleType | None:
     return loaded if origin is None or in_stdlib(origin) else None
 
 
+# How many links of evidence (x = y.m(), y = z.n(), ...) inference follows before giving up.
+_MAX_INFERENCE_DEPTH = 6
+
+
 @dataclass(frozen=True, slots=True)
 class Receiver:
     """The class a call's receiver is, and how that was inferred."""
@@ -275,18 +279,20 @@ class ClassModel:
         return symbol.qualname if symbol.kind == "external" else None
 
     # ---- receivers ---------------------------------------------------------------------------
-    def receiver(self, facts: ModuleFacts, call: AttrCall) -> Receiver | None:
+    def receiver(self, facts: ModuleFacts, call: AttrCall, depth: int = 0) -> Receiver | None:
         """The project class of `call`'s receiver, when statically certain."""
+        if depth > _MAX_INFERENCE_DEPTH:
+            return None
         evidence = call.evidence
         if evidence is None and not call.bound_locally:
             if "." in call.receiver:
-                return self._self_attribute(facts, call)
-            return self._module_name(facts.module, call.receiver, depth=0)
+                return self._self_attribute(facts, call, depth)
+            return self._module_name(facts.module, call.receiver, depth)
         if evidence is None:
             return None
-        return self._from_evidence(facts.module, evidence, call.scope, depth=0)
+        return self._from_evidence(facts.module, evidence, call.scope, depth)
 
-    def _self_attribute(self, facts: ModuleFacts, call: AttrCall) -> Receiver | None:
+    def _self_attribute(self, facts: ModuleFacts, call: AttrCall, depth: int) -> Receiver | None:
         owner, _, attr = call.receiver.partition(".")
         class_name = call.scope.split(".")[0]
         cls = self.index.class_fact(Symbol("class", facts.module, class_name))
@@ -294,7 +300,7 @@ class ClassModel:
             return None
         for name, evidence in cls.attribute_types:
             if name == attr:
-                return self._from_evidence(facts.module, evidence, call.scope, depth=0)
+                return self._from_evidence(facts.module, evidence, call.scope, depth + 1)
         return None
 
     def _module_name(self, module: str, name: str, depth: int) -> Receiver | None:
@@ -325,8 +331,8 @@ class ClassModel:
             return self._instance(module, name, scope, evidence)
         if evidence.kind in {"call", "await", "iter"}:
             callee = self.index.resolve_dotted(module, evidence.expr, scope)
-            if callee is None:
-                return None
+            if callee is None or callee.kind == "member":
+                return self._method_result(module, evidence, scope, depth)
             callee = self.index.follow_alias(callee)
             if callee.kind == "class":
                 return Receiver(callee, False, how, evidence) if evidence.kind == "call" else None
@@ -350,6 +356,34 @@ class ClassModel:
             if symbol.kind == "binding" and "." not in evidence.expr and depth < 4:
                 return self._module_name(symbol.module, symbol.name, depth + 1)
         return None
+
+    def _method_result(
+        self, module: str, evidence: TypeEvidence, scope: str, depth: int
+    ) -> Receiver | None:
+        """`x = obj.method()`: the return annotation of `method` on the class of `obj`, inferred
+        like any receiver (the call `obj.method()` is itself a recorded attribute call)."""
+        owner, _, method = evidence.expr.rpartition(".")
+        facts = self.index.modules.get(module)
+        if not owner or facts is None or depth > _MAX_INFERENCE_DEPTH:
+            return None
+        call = next(
+            (c for c in facts.attr_calls
+             if c.scope == scope and c.receiver == owner and c.method == method and c.line == evidence.line),
+            None,
+        )
+        receiver = self.receiver(facts, call, depth + 1) if call is not None else None
+        cls = self.index.class_fact(receiver.cls) if receiver is not None else None
+        returns = next((r for r in cls.method_returns if r[0] == method), None) if cls else None
+        if receiver is None or returns is None:
+            return None
+        _, annotation, is_async = returns
+        if evidence.kind == "iter":
+            name = element_class_name(annotation)
+        elif is_async != (evidence.kind == "await"):
+            return None
+        else:
+            name = annotation_class_name(annotation)
+        return self._instance(receiver.cls.module, name, "", evidence)
 
     def _instance(
         self, module: str, name: str | None, scope: str, evidence: TypeEvidence

@@ -26,7 +26,7 @@ from typing import Any
 from analyzer.facts.model import ModuleFacts
 
 # Bump when ModuleFacts or what the extractor records changes.
-FACTS_VERSION = "8"
+FACTS_VERSION = "9"
 DIRECTORY = ".hygiene_cache"
 
 

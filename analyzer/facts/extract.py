@@ -262,6 +262,7 @@ class _ClassBuilder:
     attributes: list[str] = field(default_factory=list)
     attribute_types: dict[str, list[TypeEvidence | None]] = field(default_factory=dict)
     field_types: list[tuple[str, str]] = field(default_factory=list)
+    method_returns: list[tuple[str, str, bool]] = field(default_factory=list)
     dynamic: bool = False
     last_statement_line: int = 0
     conditional: bool = False
@@ -285,6 +286,7 @@ class _ClassBuilder:
             or "__getattribute__" in self.methods,
             last_statement_line=self.last_statement_line,
             field_types=tuple(self.field_types),
+            method_returns=tuple(self.method_returns),
             conditional=self.conditional,
         )
 
@@ -502,6 +504,10 @@ class _FactsVisitor(ast.NodeVisitor):
         in_class_body = builder is not None and self.scope.class_builder is not builder
         if in_class_body and builder is not None:
             builder.methods.append(name)
+            if node.returns is not None:
+                builder.method_returns.append(
+                    (name, ast.unparse(node.returns), isinstance(node, ast.AsyncFunctionDef))
+                )
             if name in {"__getattr__", "__getattribute__"}:
                 builder.dynamic = True
         elif self._at_module_level():
@@ -977,6 +983,8 @@ def _shadowed(scope: _Scope, evidence: TypeEvidence) -> bool:
     in the function): the index only knows module-level definitions, so it cannot tell."""
     if evidence.kind == "annotation":
         names = set(_IDENTIFIER.findall(evidence.expr))
+    elif "." in evidence.expr and evidence.kind != "value":
+        return False  # `obj.method()`: typed through the call's own receiver, checked there
     else:
         names = {evidence.expr.split(".")[0]}
     current: _Scope | None = scope

@@ -103,6 +103,7 @@ class ClassFact:
     dynamic_attributes: bool = False
     last_statement_line: int = 0
     field_types: tuple[tuple[str, str], ...] = ()
+    method_returns: tuple[tuple[str, str, bool], ...] = ()  # (method, return annotation, async)
     conditional: bool = False
 
     @property

@@ -27,3 +27,35 @@ def test_did_you_mean_offers_close_names(scan_tree) -> None:
     (finding,) = result.findings
     assert finding.details["did_you_mean"] == ["get_by_sku"]
     assert finding.fix["alternatives"] == []
+
+
+def test_the_result_of_a_method_is_typed_by_its_return_annotation(scan_tree) -> None:
+    result = scan_tree({
+        "app/__init__.py": "",
+        "app/models.py": (
+            "class Session:\n    def close(self):\n        return None\n\n\n"
+            "class Pool:\n    def acquire(self) -> 'Session':\n        return Session()\n\n"
+            "    async def acquire_async(self) -> Session:\n        return Session()\n"
+        ),
+        "app/use.py": (
+            "from app.models import Pool\n\npool = Pool()\n\n\n"
+            "def f():\n    session = pool.acquire()\n    session.close()\n    session.commit()\n\n\n"
+            "async def g(p: Pool):\n    session = await p.acquire_async()\n    session.rollback()\n"
+            "    other = p.acquire_async()\n    other.whatever()\n"
+        ),
+    }, rules={"missing-method"})
+    assert sorted((f.symbol, f.line) for f in result.findings) == [
+        ("Session.commit", 9), ("Session.rollback", 14)
+    ]
+
+
+def test_self_referencing_method_chains_end(scan_tree) -> None:
+    result = scan_tree({
+        "app/__init__.py": "",
+        "app/tree.py": (
+            "class Node:\n    def parent(self) -> 'Node':\n        return self\n\n\n"
+            "def root(node: Node):\n    node = node.parent()\n    while node:\n        node = node.parent()\n"
+            "    return node.missing()\n"
+        ),
+    }, rules={"missing-method"})
+    assert result.findings == () or all(f.symbol == "Node.missing" for f in result.findings)
