@@ -138,7 +138,7 @@ class ProjectIndex:
             target = imported.module if imported.alias != imported.module.split(".")[0] else (
                 imported.module.split(".")[0]
             )
-            if target in self.modules or any(m.startswith(target + ".") for m in self._packages):
+            if target in self.modules or target in self._packages:
                 return Symbol("module", target)
             return Symbol("external", target)
         submodule = f"{imported.module}.{imported.name}" if imported.module else imported.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -170,9 +171,10 @@ class _Source:
 
 def _read(discovery: Discovery) -> tuple[list[_Source], list[Diagnostic]]:
     sources, diagnostics = [], list(discovery.diagnostics)
+    root = str(discovery.root)
     for file in discovery.files:
         try:
-            with open(discovery.root / file.path, "rb") as handle:
+            with open(os.path.join(root, file.path), "rb") as handle:
                 sources.append(_Source(file, handle.read()))
         except OSError as error:
             diagnostics.append(Diagnostic(file.path, f"cannot read: {error.strerror or error}"))

@@ -41,7 +41,7 @@ def _tool_version() -> str:
 
 class FactsCache:
     def __init__(self, directory: Path) -> None:
-        self.directory = directory / f"v{FACTS_VERSION}-{_tool_version()}"
+        self._directory = str(directory / f"v{FACTS_VERSION}-{_tool_version()}")
 
     def key(self, path: str, module: str, is_package: bool, content: bytes) -> str:
         digest = hashlib.blake2b(digest_size=20)
@@ -75,8 +75,9 @@ class FactsCache:
         target = self._file(key)
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            folder = os.path.dirname(target)
+            os.makedirs(folder, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             with os.fdopen(handle, "wb") as stream:
                 stream.write(_sign(secret, key, payload) + payload)
             os.replace(temp, target)
@@ -87,8 +88,8 @@ class FactsCache:
         value = self.get(key)
         return value if isinstance(value, ModuleFacts) else None
 
-    def _file(self, key: str) -> Path:
-        return self.directory / key[:2] / key
+    def _file(self, key: str) -> str:
+        return os.path.join(self._directory, key[:2], key)
 
 
 _SIGNATURE_BYTES = 32
