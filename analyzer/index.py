@@ -79,7 +79,8 @@ class ProjectIndex:
                 yield facts, cls
 
     def is_module(self, name: str) -> bool:
-        return name in self.modules
+        """A project module, or a package (namespace packages included)."""
+        return name in self.modules or name in self._packages
 
     # ---- name resolution ---------------------------------------------------------------------
     def resolve_name(self, module: str, name: str, scope: str = "") -> Symbol | None:
@@ -138,7 +139,7 @@ class ProjectIndex:
             target = imported.module if imported.alias != imported.module.split(".")[0] else (
                 imported.module.split(".")[0]
             )
-            if target in self.modules or target in self._packages:
+            if self.is_module(target):
                 return Symbol("module", target)
             return Symbol("external", target)
         submodule = f"{imported.module}.{imported.name}" if imported.module else imported.name

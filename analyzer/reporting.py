@@ -16,6 +16,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from analyzer.discovery import SKIPPED_DIRS
+from analyzer.facts.extract import decode_source
 from analyzer.findings import Finding
 from analyzer.fixes.apply import apply_plan
 from analyzer.fixes.plan import FixPlan, PlannedFix, PlanOptions, build_plan
@@ -148,7 +149,7 @@ def _complete(
 ) -> CleanupReport:
     assert checks.rescan is not None
     after = checks.rescan.project.index
-    actions = [_action(fix, plan, cleaned_root) for fix in fixes]
+    actions = [_action(fix, plan, cleaned_root, result.project.index) for fix in fixes]
     report = CleanupReport(result.root, applied, result, plan, actions, checks)
     report.searches = _searches(plan, fixes, after)
     report.unchanged = _unchanged(result, plan)
@@ -158,14 +159,14 @@ def _complete(
     return report
 
 
-def _action(fix: PlannedFix, plan: FixPlan, cleaned_root: Path) -> Action:
+def _action(fix: PlannedFix, plan: FixPlan, cleaned_root: Path, index: ProjectIndex) -> Action:
     action = Action(fix)
-    if not fix.applies:
-        return action
     spec = fix.finding.fix or {}
     rule = fix.finding.rule
     if rule in {"duplicate-module", "unrouted-router"}:
-        action.lines_removed = len(_text_lines(plan.originals[spec["path"]]))
+        action.lines_removed = index.by_path[spec["path"]].line_count  # what deleting it removes
+    if not fix.applies:
+        return action
     if rule == "shadowed-class":
         action.lines_removed = spec["end_line"] - spec["line"] + 1
     if rule == "missing-method":
@@ -190,7 +191,7 @@ def _action(fix: PlannedFix, plan: FixPlan, cleaned_root: Path) -> Action:
 
 
 def _text_lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", errors="replace").splitlines()
+    return decode_source(data).splitlines()
 
 
 def _slice(data: bytes, start: int, end: int, dedent: bool = False) -> str:

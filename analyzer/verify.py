@@ -93,7 +93,7 @@ def _imports_resolve(after: ScanResult) -> list[Check]:
                 continue
             checked += 1
             if imported.is_star or imported.name is None:
-                ok = index.is_module(imported.module) or imported.module in _packages(index)
+                ok = index.is_module(imported.module)
             else:
                 ok = index.resolve_name(facts.module, imported.alias, imported.scope) is not None and (
                     index.is_module(f"{imported.module}.{imported.name}")
@@ -105,14 +105,6 @@ def _imports_resolve(after: ScanResult) -> list[Check]:
     if failures:
         return [Check("imports", "project imports", False, f"{len(failures)} of {checked} unresolved", "\n".join(failures))]
     return [Check("imports", "project imports", True, f"all {checked} project imports resolve")]
-
-
-def _packages(index) -> set[str]:
-    names = set()
-    for module in index.modules:
-        parts = module.split(".")
-        names.update(".".join(parts[:i]) for i in range(1, len(parts)))
-    return names
 
 
 def _rescan_clean(after: ScanResult, before: list[Finding], fixed: list[Finding]) -> Check:

@@ -135,9 +135,7 @@ def _aliases_names_of(facts: ModuleFacts, other: ModuleFacts) -> int:
 
 
 def _public_names(facts: ModuleFacts) -> set[str]:
-    names = {cls.name for cls in facts.classes} | {f.name for f in facts.functions}
-    names |= {b.name for b in facts.bindings if not b.scope}
-    return {name for name in names if not name.startswith("_")}
+    return {name for name in facts.defined_names() if not name.startswith("_")}
 
 
 def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> Finding:

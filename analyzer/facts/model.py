@@ -213,6 +213,11 @@ class ModuleFacts:
     has_main_guard: bool = False
     error: str | None = None
 
+    def defined_names(self) -> set[str]:
+        """Names the module binds at its top level: classes, functions, variables."""
+        names = {cls.name for cls in self.classes} | {f.name for f in self.functions}
+        return names | {b.name for b in self.bindings if not b.scope}
+
     def name_lines(self, name: str) -> tuple[int, ...]:
         for ref, lines in self.name_refs:
             if ref == name:

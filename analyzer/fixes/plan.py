@@ -241,7 +241,7 @@ def _duplicate_edits(
             "path": survivor, "start": min(lines), "end": max(lines),
             "aliases": ", ".join(f"{a['name']} = {a['target']}" for a in present)}))
     survivor_facts = index.by_path[survivor]
-    exported = _public_names(survivor_facts) | {name for name, _ in aliases}
+    exported = survivor_facts.defined_names() | {name for name, _ in aliases}
     edits = [_Edit(copy, (0, 0), lambda data: None)]
     if aliases:
         comment = f"Old names kept for code that imported the removed {spec['module']}"
@@ -362,12 +362,6 @@ def _is_enum(project: Project, symbol: Symbol, depth: int) -> bool:
         base is not None and _is_enum(project, base, depth + 1)
         for base in project.classes.bases(symbol.module, cls)
     )
-
-
-def _public_names(facts) -> set[str]:
-    names = {c.name for c in facts.classes} | {f.name for f in facts.functions}
-    names |= {b.name for b in facts.bindings if not b.scope}
-    return names
 
 
 def _conflict(edits: list[_Edit], claims: dict[str, list[tuple[int, int, int]]], fixes: list[PlannedFix]) -> Note | None:

@@ -174,7 +174,7 @@ def _unrouted(t: _Text, report: CleanupReport, action: Action) -> list[str]:
     details = finding.details
     router = f"{finding.path.rpartition('/')[2].removesuffix('.py')}.{finding.symbol}"
     mounts = ", ".join(_link(r.path, r.line, r.end_line) for r in finding.related) or "—"
-    lines = action.lines_removed or len(_file_lines(report, finding.path))
+    lines = action.lines_removed
     out = [
         f"**{t('labels.file')}**: " + t("unrouted.file", path=finding.path, lines=lines) + "\n",
         f"**{t('labels.reasons')}**:",
@@ -204,13 +204,6 @@ def _unrouted(t: _Text, report: CleanupReport, action: Action) -> list[str]:
     if action.fix.applies:
         out.append(_result(t, report, "unrouted.result", lines=lines))
     return out
-
-
-def _file_lines(report: CleanupReport, path: str) -> list[str]:
-    data = report.plan.originals.get(path)
-    if data is None:
-        data = (report.root / path).read_bytes()
-    return data.decode("utf-8", errors="replace").splitlines()
 
 
 def _shadowed(t: _Text, report: CleanupReport, action: Action) -> list[str]:
