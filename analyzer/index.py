@@ -59,7 +59,8 @@ class ProjectIndex:
                 if not imported.is_star:
                     self._imports.setdefault((facts.module, imported.scope, imported.alias), imported)
         self._memo: dict[tuple[str, str, str], Symbol | None] = {}
-        self._resolving: set[tuple[str, str, str]] = set()
+        self._dotted_memo: dict[tuple[str, str, str], Symbol | None] = {}
+        self._resolving: set[tuple[str, ...]] = set()
 
     # ---- lookups -----------------------------------------------------------------------------
     def class_fact(self, symbol: Symbol) -> ClassFact | None:
@@ -162,6 +163,21 @@ class ProjectIndex:
 
     def resolve_dotted(self, module: str, dotted: str, scope: str = "") -> Symbol | None:
         """Resolve `a.b.c` as written in `module`, following modules, classes and aliases."""
+        key = (module, dotted, scope)
+        if key in self._dotted_memo:
+            return self._dotted_memo[key]
+        in_progress = ("dotted", *key)
+        if in_progress in self._resolving or len(self._resolving) > _MAX_DEPTH:
+            return None
+        self._resolving.add(in_progress)
+        try:
+            symbol = self._resolve_dotted(module, dotted, scope)
+        finally:
+            self._resolving.discard(in_progress)
+        self._dotted_memo[key] = symbol
+        return symbol
+
+    def _resolve_dotted(self, module: str, dotted: str, scope: str) -> Symbol | None:
         head, *rest = dotted.split(".")
         symbol = self.resolve_name(module, head, scope)
         for attr in rest:

@@ -199,6 +199,7 @@ class ClassModel:
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._members: dict[Symbol, frozenset[str] | None] = {}
+        self._call_sites: dict[str, dict[tuple[str, str, str, int], AttrCall]] = {}
 
     @cached_property
     def inheritance(self) -> nx.DiGraph:
@@ -366,11 +367,7 @@ class ClassModel:
         facts = self.index.modules.get(module)
         if not owner or facts is None or depth > _MAX_INFERENCE_DEPTH:
             return None
-        call = next(
-            (c for c in facts.attr_calls
-             if c.scope == scope and c.receiver == owner and c.method == method and c.line == evidence.line),
-            None,
-        )
+        call = self._calls_at(facts).get((scope, owner, method, evidence.line))
         receiver = self.receiver(facts, call, depth + 1) if call is not None else None
         cls = self.index.class_fact(receiver.cls) if receiver is not None else None
         returns = next((r for r in cls.method_returns if r[0] == method), None) if cls else None
@@ -384,6 +381,15 @@ class ClassModel:
         else:
             name = annotation_class_name(annotation)
         return self._instance(receiver.cls.module, name, "", evidence)
+
+    def _calls_at(self, facts: ModuleFacts) -> dict[tuple[str, str, str, int], AttrCall]:
+        """The module's attribute calls by (scope, receiver, method, line); the first one wins."""
+        calls = self._call_sites.get(facts.module)
+        if calls is None:
+            calls = self._call_sites[facts.module] = {}
+            for call in facts.attr_calls:
+                calls.setdefault((call.scope, call.receiver, call.method, call.line), call)
+        return calls
 
     def _instance(
         self, module: str, name: str | None, scope: str, evidence: TypeEvidence

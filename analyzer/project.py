@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
 
 from analyzer.facts.model import ModuleFacts
 from analyzer.index import ProjectIndex, Symbol
@@ -20,6 +19,7 @@ from analyzer.routing import MountGraph
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py"})
 _MIGRATION_DIRS = frozenset({"migrations", "migration", "versions", "alembic"})
+_TEST_DIRS = frozenset({"tests", "test"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class Reference:
 class Project:
     index: ProjectIndex
     options: Options = field(default_factory=Options)
+    _dotted_memo: dict[tuple[str, str, str], Symbol | None] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def classes(self) -> ClassModel:
@@ -85,6 +86,12 @@ class Project:
 
     def _dotted_symbol(self, module: str, dotted: str, scope: str) -> Symbol | None:
         """The deepest project definition a dotted reference reaches (`mod.Cls.attr` → `Cls`)."""
+        key = (module, dotted, scope)
+        if key not in self._dotted_memo:
+            self._dotted_memo[key] = self._deepest_definition(module, dotted, scope)
+        return self._dotted_memo[key]
+
+    def _deepest_definition(self, module: str, dotted: str, scope: str) -> Symbol | None:
         parts = dotted.split(".")
         best = None
         for end in range(2, len(parts) + 1):
@@ -108,8 +115,7 @@ class Project:
 
     def is_entry_point(self, facts: ModuleFacts) -> bool:
         """Modules run rather than imported: tests, scripts, migrations, application modules."""
-        path = PurePosixPath(facts.path)
-        if is_test_module(facts) or path.name in _ENTRY_FILES or facts.has_main_guard:
+        if is_test_module(facts) or _file_name(facts.path) in _ENTRY_FILES or facts.has_main_guard:
             return True
         if is_migration(facts):
             return True
@@ -117,11 +123,17 @@ class Project:
 
 
 def is_test_module(facts: ModuleFacts) -> bool:
-    path = PurePosixPath(facts.path)
-    return bool(_TEST_FILE.match(path.name)) or any(
-        part in {"tests", "test"} for part in path.parts[:-1]
-    )
+    return bool(_TEST_FILE.match(_file_name(facts.path))) or not _TEST_DIRS.isdisjoint(_folders(facts.path))
 
 
 def is_migration(facts: ModuleFacts) -> bool:
-    return any(part in _MIGRATION_DIRS for part in PurePosixPath(facts.path).parts[:-1])
+    return not _MIGRATION_DIRS.isdisjoint(_folders(facts.path))
+
+
+def _file_name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def _folders(path: str) -> list[str]:
+    """The folders of a relative posix path (`a/b/c.py` → `a`, `b`)."""
+    return path.split("/")[:-1]

@@ -100,18 +100,27 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
         modules = {facts.module for facts, _ in definitions}
         if len(modules) < 2:
             continue
-        usage = {
-            (facts.module, cls.span.line): _uses(project, facts, cls) for facts, cls in definitions
-        }
+        usage: dict[tuple[str, int], list[Reference]] = {}
+
+        def uses(facts: ModuleFacts, cls: ClassFact) -> list[Reference]:
+            key = (facts.module, cls.span.line)
+            if key not in usage:
+                usage[key] = _uses(project, facts, cls)
+            return usage[key]
+
         for facts, cls in definitions:
-            if usage[(facts.module, cls.span.line)]:
+            # Cheap tests first: references are only looked up for classes that have a twin.
+            twins = [
+                (other_facts, other)
+                for other_facts, other in definitions
+                if other_facts.module != facts.module and _alike(cls, other)
+            ]
+            if not twins or uses(facts, cls):
                 continue
             live = [
-                (other_facts, other, usage[(other_facts.module, other.span.line)])
-                for other_facts, other in definitions
-                if other_facts.module != facts.module
-                and usage[(other_facts.module, other.span.line)]
-                and _alike(cls, other)
+                (other_facts, other, uses(other_facts, other))
+                for other_facts, other in twins
+                if uses(other_facts, other)
                 and not _related_by_inheritance(project, facts, cls, other_facts, other)
             ]
             if not live:
