@@ -23,8 +23,20 @@ app = typer.Typer(
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from analyzer import __version__
+
+        typer.echo(f"code-hygiene {__version__}")
+        raise typer.Exit(EXIT_CLEAN)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
     """Static hygiene checks for Python web applications."""
 
 
@@ -281,8 +293,6 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", help="A rule 
 
 
 def _emit(result, output_format: OutputFormat, output: Optional[Path], quiet: bool = False) -> None:
-    from rich.console import Console
-
     if output_format is not OutputFormat.text:
         import importlib
 
@@ -292,6 +302,8 @@ def _emit(result, output_format: OutputFormat, output: Optional[Path], quiet: bo
         else:
             sys.stdout.write(text)
         return
+    from rich.console import Console
+
     from analyzer.render.text import render as render_text
 
     if quiet and not result.findings and not result.diagnostics:

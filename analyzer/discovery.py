@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.findings import Diagnostic
 
+_PROJECT_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 SKIPPED_DIRS = frozenset(
     {
         ".git",
@@ -69,33 +71,29 @@ def discover(
     found: list[str] = []
     diagnostics: list[Diagnostic] = []
 
-    def on_error(error: OSError) -> None:
-        where = _relative(Path(error.filename), root) if error.filename else "."
+    def on_error(path: str, error: OSError) -> None:
+        where = _relative(Path(path), root)
         diagnostics.append(Diagnostic(where, f"cannot read directory: {error.strerror}"))
 
-    prefix_length = len(str(root)) + 1
-    for directory, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
-        # Plain strings and one lstat per file: pathlib costs more than the walk on big trees.
-        here = directory[prefix_length:].replace(os.sep, "/")
-        if here and _is_project(Path(directory), filenames):
+    def descend(entry: os.DirEntry, rel: str) -> bool:
+        name = entry.name
+        if name in SKIPPED_DIRS or name.endswith(".egg-info"):
+            return False
+        if entry.is_symlink():
+            diagnostics.append(Diagnostic(rel, "symbolic link to a directory: not followed"))
+            return False
+        return ignore is None or not ignore.match_file(rel + "/")
+
+    for directory, here, entries in _walk(str(root), descend, on_error):
+        names = {entry.name for entry in entries}
+        if here and _PROJECT_MARKERS & names and "__init__.py" not in names:
+            # A nested project (`backend/` with its own pyproject.toml in a monorepo): its
+            # modules are imported from there, not from the scanned root.
             roots.append(_source_root(Path(directory)))
-        kept = []
-        for name in sorted(dirnames):
-            full = os.path.join(directory, name)
-            rel = f"{here}/{name}" if here else name
-            if name in SKIPPED_DIRS or name.endswith(".egg-info") or os.path.exists(os.path.join(full, "pyvenv.cfg")):
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".py") or _is_directory(entry):
                 continue
-            if os.path.islink(full):
-                diagnostics.append(Diagnostic(rel, "symbolic link to a directory: not followed"))
-                continue
-            if ignore is not None and ignore.match_file(rel + "/"):
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
-                continue
-            full = os.path.join(directory, name)
             rel = f"{here}/{name}" if here else name
             if ignore is not None and ignore.match_file(rel):
                 continue
@@ -105,7 +103,7 @@ def discover(
                 diagnostics.append(Diagnostic(_printable(rel), "file name is not valid UTF-8: skipped"))
                 continue
             try:
-                status = os.lstat(full)
+                status = entry.stat(follow_symlinks=False)
             except OSError as error:
                 diagnostics.append(Diagnostic(rel, f"cannot read: {error.strerror}"))
                 continue
@@ -143,11 +141,44 @@ def _source_file(rel: str, bases: list[tuple[str, bool]], prefix: str) -> Source
     return SourceFile(path=rel, module=module or prefix, is_package=is_package)
 
 
-def _is_project(directory: Path, filenames: list[str]) -> bool:
-    """A nested project (`backend/` with its own pyproject.toml in a monorepo): its modules are
-    imported from there, not from the scanned root."""
-    markers = {"pyproject.toml", "setup.py", "setup.cfg"}
-    return bool(markers.intersection(filenames)) and "__init__.py" not in filenames
+def _walk(
+    root: str,
+    descend: Callable[[os.DirEntry, str], bool],
+    on_error: Callable[[str, OSError], None],
+) -> Iterator[tuple[str, str, list[os.DirEntry]]]:
+    """(directory, its path relative to `root`, its entries sorted by name), top-down.
+
+    `os.scandir` rather than `os.walk`: the entries' types come with the listing, so telling
+    folders, files and links apart costs no system call. A subdirectory is entered when
+    `descend(entry, relative path)` agrees and it is not a virtual environment (`pyvenv.cfg`).
+    """
+    pending = [(root, "")]
+    while pending:
+        directory, here = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            on_error(directory, error)
+            continue
+        if here and any(entry.name == "pyvenv.cfg" for entry in entries):
+            continue
+        yield directory, here, entries
+        subdirectories = []
+        for entry in entries:
+            if _is_directory(entry):
+                rel = f"{here}/{entry.name}" if here else entry.name
+                if descend(entry, rel):
+                    subdirectories.append((entry.path, rel))
+        pending.extend(reversed(subdirectories))
+
+
+def _is_directory(entry: os.DirEntry) -> bool:
+    """A folder, or a link to one (links are reported by the caller, never followed)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _source_root(root: Path) -> Path:

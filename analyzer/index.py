@@ -11,10 +11,12 @@ import builtins
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from analyzer.facts.model import Binding, ClassFact, FunctionFact, ImportFact, ModuleFacts
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _MAX_DEPTH = 24
 
@@ -223,6 +225,8 @@ class ProjectIndex:
     @cached_property
     def import_graph(self) -> nx.DiGraph:
         """Edges importer → imported project module, with the import lines as `lines`."""
+        import networkx as nx  # lazily: a cached scan never needs it
+
         graph = nx.DiGraph()
         graph.add_nodes_from(self.modules)
         for facts in self.modules.values():

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from types import ModuleType
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from analyzer.facts.extract import dotted_name
 from analyzer.facts.model import AttrCall, ClassFact, ModuleFacts, TypeEvidence
 from analyzer.index import ProjectIndex, Symbol
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 KNOWN_DECORATORS = frozenset(
     {
@@ -204,6 +206,8 @@ class ClassModel:
     @cached_property
     def inheritance(self) -> nx.DiGraph:
         """Edges base → subclass between project classes."""
+        import networkx as nx
+
         graph = nx.DiGraph()
         for facts, cls in self.index.classes():
             child = Symbol("class", facts.module, cls.name)
@@ -219,6 +223,8 @@ class ClassModel:
         ]
 
     def subclasses(self, symbol: Symbol) -> set[Symbol]:
+        import networkx as nx
+
         graph = self.inheritance
         return nx.descendants(graph, symbol) if symbol in graph else set()
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import networkx as nx
-
 from analyzer.facts.model import Binding, MountFact, RouteFact, Span
 from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import annotation_class_name
@@ -81,6 +79,8 @@ class MountGraph:
     def __init__(self, index: ProjectIndex, entrypoints: tuple[str, ...] = ()) -> None:
         """`entrypoints` name application objects as `module:name` (from the configuration)."""
         self.index = index
+        import networkx as nx
+
         self.nodes: dict[Symbol, RouterNode] = {}
         self.graph = nx.MultiDiGraph()
         self.dynamic: list[DynamicMount] = []
@@ -278,6 +278,8 @@ class MountGraph:
 
     @cached_property
     def reachable(self) -> frozenset[Symbol]:
+        import networkx as nx
+
         roots = [VIRTUAL_APP, *(node.symbol for node in self.apps)]
         seen: set[Symbol] = set()
         for root in roots:

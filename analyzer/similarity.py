@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
 
-from analyzer.facts.model import LITERALS, NAMES, SHAPE, SIZE, NormalizedLine
+from analyzer.facts.model import LITERALS, NAMES, SHAPE, SIZE, CloneText, NormalizedLine
 
 KGRAM = 4
 WINDOW = 4
@@ -54,11 +54,11 @@ def fingerprints(lines: tuple[NormalizedLine, ...]) -> frozenset[int]:
 
 
 def candidate_pairs(
-    modules: Mapping[str, tuple[NormalizedLine, ...]], min_lines: int, min_shared: float = 0.5
+    modules: Mapping[str, CloneText], min_lines: int, min_shared: float = 0.5
 ) -> list[tuple[str, str]]:
     """Pairs of modules sharing at least `min_shared` of the smaller one's fingerprints."""
     prints = {
-        name: fingerprints(lines) for name, lines in modules.items() if len(lines) >= min_lines
+        name: text.fingerprints for name, text in modules.items() if text.line_count >= min_lines
     }
     holders: dict[int, list[str]] = defaultdict(list)
     for name in sorted(prints):

@@ -91,6 +91,14 @@ def test_rules_and_explain() -> None:
     assert runner.invoke(app, ["explain", "nope"]).exit_code == 2
 
 
+def test_version_matches_the_installed_distribution() -> None:
+    from importlib.metadata import version
+
+    shown = runner.invoke(app, ["--version"])
+    assert shown.exit_code == 0
+    assert shown.output.strip() == f"code-hygiene {version('code-hygiene')}"
+
+
 def test_readme_rule_table_is_the_generated_one() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     table = re.search(r"<!-- rules:start.*?-->\n(.*?)<!-- rules:end -->", readme, re.S).group(1)

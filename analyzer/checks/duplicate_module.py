@@ -46,8 +46,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import networkx as nx
-
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import NAMES, ModuleFacts
 from analyzer.findings import Finding, Related
@@ -61,16 +59,26 @@ RULE_ID = "duplicate-module"
 def check(project: Project) -> Iterator[Finding]:
     index = project.index
     options = project.options
-    lines = {
-        name: facts.normalized_lines
+    texts = {
+        name: facts.clone_text
         for name, facts in index.modules.items()
         if not is_migration(facts) and not is_test_module(facts)
     }
-    similar = nx.Graph()
-    for a, b in candidate_pairs(lines, options.duplicate_min_lines):
-        copy, original = _copy_and_original(project, index.modules[a], index.modules[b])
-        if _passes(project, copy, compare(copy.normalized_lines, original.normalized_lines)):
-            similar.add_edge(a, b)
+    pairs = []
+    for a, b in candidate_pairs(texts, options.duplicate_min_lines):
+        first, second = index.modules[a], index.modules[b]
+        forward = compare(first.normalized_lines, second.normalized_lines)
+        backward = compare(second.normalized_lines, first.normalized_lines)
+        if not (_may_pass(options, forward) or _may_pass(options, backward)):
+            continue  # too different either way: no need to ask which one is the copy
+        copy, _ = _copy_and_original(project, first, second)
+        if _passes(project, copy, forward if copy is first else backward):
+            pairs.append((a, b))
+    if not pairs:
+        return
+    import networkx as nx  # lazily: most projects have no copies
+
+    similar = nx.Graph(pairs)
     # Copies of copies: every member of a group is compared with the group's one survivor.
     for group in sorted(nx.connected_components(similar), key=min):
         members = [index.modules[name] for name in sorted(group)]
@@ -81,6 +89,12 @@ def check(project: Project) -> Iterator[Finding]:
             comparison = compare(copy.normalized_lines, survivor.normalized_lines)
             if _passes(project, copy, comparison):
                 yield _finding(project, copy, survivor, comparison)
+
+
+def _may_pass(options: Options, comparison: Comparison) -> bool:
+    """Whether `_passes` could accept the comparison, whichever module turns out to be live."""
+    lowest = min(options.duplicate_threshold, options.duplicate_live_threshold)
+    return max(comparison.similarity, comparison.verbatim) >= lowest
 
 
 def _passes(project: Project, copy: ModuleFacts, comparison: Comparison) -> bool:

@@ -1,8 +1,8 @@
 """A content-hash cache of module facts, and of whole scan results.
 
-Entries live in `.hygiene_cache/` at the project root, one file per entry, named by a hash of
-the tool version, the facts schema and what the entry depends on (a file's path, module name and
-content; for a result, every file's key and the options). Writes go to a temporary file that is
+Entries live in `.hygiene_cache/` at the project root, one file per entry, in a folder per tool
+version, facts schema and Python version, named by a hash of what the entry depends on (a file's
+path, module name and content; for a result, every file's key and the options). Writes go to a temporary file that is
 renamed into place, so concurrent scans never see half an entry; an entry that cannot be read
 (truncated, corrupted, from another Python) is treated as missing and rewritten.
 
@@ -18,30 +18,25 @@ import hmac
 import os
 import pickle
 import secrets
+import sys
 import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from analyzer import __version__
 from analyzer.facts.model import ModuleFacts
 
 # Bump when ModuleFacts or what the extractor records changes.
-FACTS_VERSION = "9"
+FACTS_VERSION = "10"
 DIRECTORY = ".hygiene_cache"
-
-
-def _tool_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("code-hygiene")
-    except Exception:  # not installed (run from a checkout)
-        return "dev"
 
 
 class FactsCache:
     def __init__(self, directory: Path) -> None:
-        self._directory = str(directory / f"v{FACTS_VERSION}-{_tool_version()}")
+        # Facts depend on this Python's parser (and the encoding of clone text on its marshal).
+        python = f"py{sys.version_info[0]}.{sys.version_info[1]}"
+        self._directory = str(directory / f"v{FACTS_VERSION}-{__version__}-{python}")
 
     def key(self, path: str, module: str, is_package: bool, content: bytes) -> str:
         digest = hashlib.blake2b(digest_size=20)

@@ -27,6 +27,7 @@ from analyzer.facts.model import (
     AttrCall,
     Binding,
     ClassFact,
+    CloneText,
     DeprecationNote,
     FunctionFact,
     ImportFact,
@@ -37,6 +38,7 @@ from analyzer.facts.model import (
     TypeEvidence,
 )
 from analyzer.facts.tokens import lex, safe_for_libcst
+from analyzer.similarity import fingerprints
 
 ROUTE_METHODS = {
     "get": ("GET",),
@@ -945,7 +947,7 @@ class _FactsVisitor(ast.NodeVisitor):
             string_refs=tuple(sorted(self.string_refs.items())),
             attribute_assignments=tuple(sorted(self.attribute_assignments)),
             dunder_all=tuple(self.dunder_all) if self.dunder_all is not None else None,
-            normalized_lines=lines,
+            clone_text=CloneText.of(lines, fingerprints(lines)),
             deprecation_notes=tuple(sorted([*self.deprecation_notes, *comment_notes], key=lambda n: n.line)),
             has_main_guard=self.has_main_guard,
         )

@@ -10,7 +10,8 @@ project index resolves them across modules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import marshal
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,28 @@ LINE, SHAPE, NAMES, LITERALS, SIZE = range(5)
 
 
 @dataclass(frozen=True)
+class CloneText:
+    """A module's code as clone detection sees it.
+
+    `fingerprints` (winnowed k-gram hashes of the line shapes) are what every scan needs to find
+    candidate pairs; the normalised lines themselves are needed only for the few modules in a
+    candidate pair, so they are kept encoded and decoded on demand: loading a project from the
+    cache then costs a copy of bytes per module instead of building thousands of tuples.
+    """
+
+    line_count: int = 0
+    fingerprints: frozenset[int] = frozenset()
+    encoded: bytes = field(default=marshal.dumps(()), repr=False)
+
+    @classmethod
+    def of(cls, lines: tuple[NormalizedLine, ...], fingerprints: frozenset[int]) -> CloneText:
+        return cls(len(lines), fingerprints, marshal.dumps(lines))
+
+    def lines(self) -> tuple[NormalizedLine, ...]:
+        return marshal.loads(self.encoded)
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     path: str
     module: str
@@ -207,11 +230,15 @@ class ModuleFacts:
     string_refs: tuple[tuple[str, int], ...] = ()
     attribute_assignments: tuple[tuple[str, str], ...] = ()
     dunder_all: tuple[str, ...] | None = None
-    normalized_lines: tuple[NormalizedLine, ...] = ()
+    clone_text: CloneText = CloneText()
     deprecation_notes: tuple[DeprecationNote, ...] = ()
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules); () = every rule
     has_main_guard: bool = False
     error: str | None = None
+
+    @property
+    def normalized_lines(self) -> tuple[NormalizedLine, ...]:
+        return self.clone_text.lines()
 
     def defined_names(self) -> set[str]:
         """Names the module binds at its top level: classes, functions, variables."""

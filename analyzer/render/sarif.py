@@ -11,11 +11,11 @@ import hashlib
 import json
 import re
 from collections import Counter
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from analyzer import __version__
 from analyzer.checks import all_rules
 from analyzer.findings import Diagnostic, Finding, Related
 from analyzer.render.text import describe_fix
@@ -48,7 +48,7 @@ def _log(result: ScanResult) -> dict[str, Any]:
                     "driver": {
                         "name": _TOOL_NAME,
                         "informationUri": _INFORMATION_URI,
-                        "version": _tool_version(),
+                        "version": __version__,
                         "rules": [_rule(rule) for rule in rules],
                     }
                 },
@@ -64,13 +64,6 @@ def _log(result: ScanResult) -> dict[str, Any]:
             }
         ],
     }
-
-
-def _tool_version() -> str:
-    try:
-        return metadata.version(_TOOL_NAME)
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
 
 
 # --- rules -------------------------------------------------------------------------------------
