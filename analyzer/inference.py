@@ -222,6 +222,22 @@ class ClassModel:
             None if base == "?" else self.index.resolve_class(module, base) for base in cls.bases
         ]
 
+    def ancestors(self, symbol: Symbol) -> frozenset[Symbol]:
+        """The project classes `symbol` inherits from, directly or not. Asking this of one class
+        follows its own bases only, where `subclasses` needs the graph of every class."""
+        found: set[Symbol] = set()
+        pending = [symbol]
+        while pending:
+            current = pending.pop()
+            cls = self.index.class_fact(current)
+            if cls is None:
+                continue
+            for base in self.bases(current.module, cls):
+                if base is not None and base.kind == "class" and base not in found:
+                    found.add(base)
+                    pending.append(base)
+        return frozenset(found)
+
     def subclasses(self, symbol: Symbol) -> set[Symbol]:
         import networkx as nx
 

@@ -157,7 +157,7 @@ def _related_by_inheritance(
     a = Symbol("class", facts.module, cls.name)
     b = Symbol("class", other_facts.module, other.name)
     classes = project.classes
-    return b in classes.subclasses(a) or a in classes.subclasses(b)
+    return a in classes.ancestors(b) or b in classes.ancestors(a)
 
 
 def _finding(
@@ -297,6 +297,22 @@ RULE = Rule(
                 "app/main.py": "from app.impl import Store\n",
             },
             note="a base class and its same-named implementation",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/base.py": "class Store:\n    def get(self, key):\n        raise NotImplementedError\n",
+                "app/cached.py": (
+                    "from app.base import Store as BaseStore\n\n\nclass Cached(BaseStore):\n"
+                    "    def get(self, key):\n        return None\n"
+                ),
+                "app/impl.py": (
+                    "from app.cached import Cached\n\n\nclass Store(Cached):\n"
+                    "    def get(self, key):\n        return key\n"
+                ),
+                "app/main.py": "from app.base import Store\n",
+            },
+            note="an unused subclass of the live class, through an intermediate base",
         ),
         Example(
             files={
