@@ -64,15 +64,21 @@ def check(project: Project) -> Iterator[Finding]:
         for name, facts in index.modules.items()
         if not is_migration(facts) and not is_test_module(facts)
     }
+    comparisons: dict[tuple[str, str], Comparison] = {}
+
+    def compared(copy: ModuleFacts, original: ModuleFacts) -> Comparison:
+        key = (copy.module, original.module)
+        if key not in comparisons:
+            comparisons[key] = compare(copy.normalized_lines, original.normalized_lines)
+        return comparisons[key]
+
     pairs = []
     for a, b in candidate_pairs(texts, options.duplicate_min_lines):
         first, second = index.modules[a], index.modules[b]
-        forward = compare(first.normalized_lines, second.normalized_lines)
-        backward = compare(second.normalized_lines, first.normalized_lines)
-        if not (_may_pass(options, forward) or _may_pass(options, backward)):
+        if not (_may_pass(options, compared(first, second)) or _may_pass(options, compared(second, first))):
             continue  # too different either way: no need to ask which one is the copy
-        copy, _ = _copy_and_original(project, first, second)
-        if _passes(project, copy, forward if copy is first else backward):
+        copy, original = _copy_and_original(project, first, second)
+        if _passes(project, copy, compared(copy, original)):
             pairs.append((a, b))
     if not pairs:
         return
@@ -86,7 +92,7 @@ def check(project: Project) -> Iterator[Finding]:
         for copy in members:
             if copy is survivor:
                 continue
-            comparison = compare(copy.normalized_lines, survivor.normalized_lines)
+            comparison = compared(copy, survivor)
             if _passes(project, copy, comparison):
                 yield _finding(project, copy, survivor, comparison)
 
