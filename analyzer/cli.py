@@ -66,7 +66,7 @@ def scan(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
     select: Annotated[Optional[str], typer.Option(help="Only these rules (comma-separated).")] = None,
     ignore: Annotated[Optional[str], typer.Option(help="Skip these rules (comma-separated).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Read [tool.hygiene] from FILE.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
     root: Annotated[Optional[Path], typer.Option("--root", help="Project root when files are given (default: the config's folder, else the current one).")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Report only findings not in FILE.")] = None,
     write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record the current findings in FILE.")] = None,
@@ -76,7 +76,8 @@ def scan(
     warn_unused_ignores: Annotated[bool, typer.Option("--warn-unused-ignores", help="Report suppressions that silence nothing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary when clean.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")] = os.cpu_count() or 1,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write .hygiene_cache/.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="Keep the cache in DIR (default: .hygiene_cache/ at the project root).")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Scan the application and report findings. Exit 0: clean, 1: findings, 2: error."""
@@ -105,6 +106,7 @@ def scan(
         rules=frozenset(rules - ignored),
         baseline=str(baseline) if baseline else (None if write_baseline else options.baseline),
         warn_unused_ignores=warn_unused_ignores,
+        cache_dir=str(cache_dir.resolve()) if cache_dir else options.cache_dir,
     )
     try:
         result = run_scan(project_root, options, jobs=jobs, progress=_progress_bar(quiet), cache=not no_cache)
@@ -272,6 +274,28 @@ def _command_line() -> str:
     import shlex
 
     return "hygiene " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
+
+
+@app.command()
+def clean(
+    path: Annotated[Path, typer.Argument(help="The application's root.")] = Path("."),
+    config: Annotated[Optional[Path], typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="The cache is in DIR.")] = None,
+) -> None:
+    """Delete the project's cache (only what hygiene wrote there)."""
+    from analyzer.config import ConfigError, find_config, load_options
+    from analyzer.facts.cache import clear
+    from analyzer.scan import cache_directory
+
+    if not path.is_dir():
+        _fail(f"not a directory: {path}")
+    try:
+        options = load_options(config or find_config(path))
+    except ConfigError as error:
+        _fail(str(error))
+    directory = cache_dir.resolve() if cache_dir else cache_directory(path.resolve(), options)
+    removed = clear(directory)
+    typer.echo(f"removed {removed} cache entries from {directory}")
 
 
 @app.command()

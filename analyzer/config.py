@@ -12,6 +12,7 @@ respect-gitignore = true
 select = ["missing-method"]             # only these rules
 ignore = ["duplicate-module"]           # never these rules
 baseline = "hygiene-baseline.json"
+cache-dir = ".cache/hygiene"            # default: .hygiene_cache/ at the project root
 per-file-ignores = { "app/legacy/*.py" = ["shadowed-class"] }
 
 [tool.hygiene.duplicate-module]
@@ -45,7 +46,7 @@ class ConfigError(Exception):
 
 _TOP_KEYS = {
     "entrypoints", "include", "exclude", "respect-gitignore", "select", "ignore", "baseline",
-    "per-file-ignores", "duplicate-module", "recipes",
+    "per-file-ignores", "duplicate-module", "recipes", "cache-dir",
 }
 _DUPLICATE_KEYS = {"threshold": "duplicate_threshold", "live-threshold": "duplicate_live_threshold",
                    "min-lines": "duplicate_min_lines"}
@@ -119,6 +120,10 @@ def _parse(path: Path, table: Any, options: Options) -> Options:
         if not isinstance(table["baseline"], str):
             raise ConfigError(f"{where}: baseline must be a path")
         changes["baseline"] = str((path.parent / table["baseline"]))
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
+            raise ConfigError(f"{where}: cache-dir must be a path")
+        changes["cache_dir"] = str(path.parent / table["cache-dir"])
     if "per-file-ignores" in table:
         ignores = table["per-file-ignores"]
         if not isinstance(ignores, dict):

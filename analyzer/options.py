@@ -22,3 +22,4 @@ class Options:
     baseline: str | None = None
     recipes: tuple[Recipe, ...] = ()
     warn_unused_ignores: bool = False
+    cache_dir: str | None = None

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analyzer.checks import all_rules
 from analyzer.discovery import Discovery, SourceFile, discover
-from analyzer.facts.cache import DIRECTORY, FactsCache, combined_key
+from analyzer.facts.cache import DIRECTORY, FactsCache, combined_key, prepare_directory
 from analyzer.facts.extract import extract
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Diagnostic, Finding
@@ -121,7 +121,7 @@ def _scan(
     discovery = discover(
         root, include=options.include, exclude=options.exclude, respect_gitignore=options.respect_gitignore
     )
-    store = FactsCache(_cache_directory(discovery.root)) if cache else None
+    store = FactsCache(prepare_directory(cache_directory(discovery.root, options))) if cache else None
     sources, diagnostics = _read(discovery)
     keys = {s.file.path: _key(store, s) for s in sources}
     loaded: dict[str, Project] = {}
@@ -151,6 +151,8 @@ def _scan(
         )
         if store and result_key:
             store.put(result_key, checked)
+    if store and result_key:
+        store.prune([*keys.values(), result_key])
     findings = checked.findings
     extra: list[Diagnostic] = []
     if options.baseline is not None:
@@ -179,16 +181,10 @@ def _options_key(options: Options) -> str:
     return repr(sorted(fields.items()))
 
 
-def _cache_directory(root: Path) -> Path:
-    directory = root / DIRECTORY
-    try:
-        directory.mkdir(exist_ok=True)
-        marker = directory / ".gitignore"
-        if not marker.exists():
-            marker.write_text("# Created by code-hygiene: a cache, never commit it.\n*\n")
-    except OSError:
-        pass
-    return directory
+def cache_directory(root: Path, options: Options) -> Path:
+    """Where the cache of the project at `root` lives: `cache_dir` if configured, else
+    `.hygiene_cache/` at the root."""
+    return Path(options.cache_dir) if options.cache_dir else root / DIRECTORY
 
 
 @dataclass(frozen=True, slots=True)

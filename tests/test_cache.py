@@ -4,16 +4,25 @@ concurrency and corruption, and invalidated by an edit."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from analyzer import scan as scan_module
+from analyzer.cli import app
+from analyzer.facts.cache import DIRECTORY, PRUNE_INTERVAL_SECONDS, UNUSED_LIFETIME_SECONDS, FactsCache
+from analyzer.options import Options
 from analyzer.scan import scan
 from tests.conftest import FIXTURES
+
+
+runner = CliRunner()
 
 
 @pytest.fixture
@@ -67,3 +76,66 @@ def test_two_scans_at_once_on_the_same_cache_agree(project: Path) -> None:
     reference = findings(scan(project))
     assert all(output == reference for output in outputs)
     assert findings(scan(project, cache=True)) == reference
+
+
+def _entry_files(directory: Path) -> set[str]:
+    return {p.name for p in directory.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def test_pruning_drops_old_unused_entries_and_other_versions_once_a_day(project: Path) -> None:
+    scan(project, cache=True)
+    cache_root = project / DIRECTORY
+    (version_folder,) = [p for p in cache_root.iterdir() if p.is_dir()]
+    in_use = _entry_files(version_folder)
+    week_old = time.time() - UNUSED_LIFETIME_SECONDS - 60
+    old_unused = version_folder / "ab" / "ab-stale-entry"
+    fresh_unused = version_folder / "cd" / "cd-fresh-entry"
+    for entry in (old_unused, fresh_unused):
+        entry.parent.mkdir(exist_ok=True)
+        entry.write_bytes(b"x")
+    os.utime(old_unused, (week_old, week_old))
+    for entry in version_folder.rglob("*"):  # the entries in use are as old: they stay
+        if entry.is_file() and entry.name in in_use:
+            os.utime(entry, (week_old, week_old))
+    other_version = cache_root / "v0-0.0.0-py3.0" / "ef"
+    other_version.mkdir(parents=True)
+    (other_version / "ef-old").write_bytes(b"x")
+    os.utime(other_version.parent, (week_old, week_old))
+    store = FactsCache(cache_root)
+
+    assert store.prune(in_use, now=time.time() + PRUNE_INTERVAL_SECONDS + 1) == 2
+    assert not old_unused.exists() and fresh_unused.exists() and not other_version.parent.exists()
+    assert in_use <= _entry_files(version_folder)
+    old_unused.write_bytes(b"x")
+    os.utime(old_unused, (week_old, week_old))
+    assert store.prune(in_use, now=time.time() + PRUNE_INTERVAL_SECONDS + 2) == 0  # pruned today
+    assert old_unused.exists()
+
+
+def test_clean_removes_only_what_hygiene_wrote(project: Path) -> None:
+    scan(project, cache=True)
+    cache_root = project / DIRECTORY
+    removed = runner.invoke(app, ["clean", str(project)])
+    assert removed.exit_code == 0 and "removed" in removed.output
+    assert not cache_root.exists()
+    shared = project / "shared-cache"
+    shared.mkdir()
+    (shared / "notes.txt").write_text("the user's own file")
+    (shared / "vscode-data").mkdir()
+    scan(project, options=Options(cache_dir=str(shared)), cache=True)
+    assert len([p for p in shared.iterdir() if p.is_dir()]) == 2
+    assert runner.invoke(app, ["clean", str(project), "--cache-dir", str(shared)]).exit_code == 0
+    assert sorted(p.name for p in shared.iterdir()) == ["notes.txt", "vscode-data"]
+
+
+def test_cache_directory_from_config_option_and_environment(project: Path, tmp_path: Path, monkeypatch) -> None:
+    (project / "pyproject.toml").write_text('[tool.hygiene]\ncache-dir = "build/hygiene"\n')
+    assert runner.invoke(app, ["scan", str(project), "-q"]).exit_code == 1
+    assert (project / "build/hygiene/.gitignore").is_file() and not (project / DIRECTORY).exists()
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("HYGIENE_CACHE_DIR", str(elsewhere))
+    assert runner.invoke(app, ["scan", str(project), "-q"]).exit_code == 1
+    assert any(p.is_dir() for p in elsewhere.iterdir())
+    explicit = tmp_path / "explicit"
+    assert runner.invoke(app, ["scan", str(project), "-q", "--cache-dir", str(explicit)]).exit_code == 1
+    assert any(p.is_dir() for p in explicit.iterdir())

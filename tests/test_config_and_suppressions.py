@@ -49,6 +49,7 @@ def test_config_is_found_walking_up_and_validated(tmp_path: Path) -> None:
         ("[tool.hygiene.duplicate-module]\nthreshold = 2\n", "threshold must be a number in (0, 1]"),
         ("[tool.hygiene.duplicate-module]\nmin-lines = 'ten'\n", "min-lines must be a positive integer"),
         ("[tool.hygiene]\nentrypoints = ['app.main']\n", "is not of the form 'module:object'"),
+        ("[tool.hygiene]\ncache-dir = 3\n", "cache-dir must be a path"),
         ("[tool.hygiene\n", "not valid TOML"),
     ],
 )
