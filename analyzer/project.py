@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from analyzer.facts.model import ModuleFacts
 from analyzer.index import ProjectIndex, Symbol
@@ -34,6 +34,7 @@ class Project:
     index: ProjectIndex
     options: Options = field(default_factory=Options)
     _dotted_memo: dict[tuple[str, str, str], Symbol | None] = field(default_factory=dict, init=False, repr=False)
+    _module_references: dict[str, tuple[Reference, ...]] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def classes(self) -> ClassModel:
@@ -101,8 +102,13 @@ class Project:
             best = symbol
         return best
 
-    def module_references(self, module: str) -> list[Reference]:
+    def module_references(self, module: str) -> tuple[Reference, ...]:
         """Imports of `module` and dotted strings naming it, from other modules."""
+        if module not in self._module_references:
+            self._module_references[module] = self._find_module_references(module)
+        return self._module_references[module]
+
+    def _find_module_references(self, module: str) -> tuple[Reference, ...]:
         index = self.index
         found = []
         for importer in index.importers(module):
@@ -111,7 +117,7 @@ class Project:
         for path, line in index.referenced_in_strings(module):
             if path != index.modules[module].path:
                 found.append(Reference(path, line, "string"))
-        return sorted(set(found), key=lambda r: (r.path, r.line))
+        return tuple(sorted(set(found), key=lambda r: (r.path, r.line)))
 
     def is_entry_point(self, facts: ModuleFacts) -> bool:
         """Modules run rather than imported: tests, scripts, migrations, application modules."""
@@ -119,15 +125,29 @@ class Project:
             return True
         if is_migration(facts):
             return True
-        return any(node.path == facts.path for node in self.mounts.apps)
+        return facts.path in self._application_paths
+
+    @cached_property
+    def _application_paths(self) -> frozenset[str]:
+        return frozenset(node.path for node in self.mounts.apps)
 
 
 def is_test_module(facts: ModuleFacts) -> bool:
-    return bool(_TEST_FILE.match(_file_name(facts.path))) or not _TEST_DIRS.isdisjoint(_folders(facts.path))
+    return _is_test_path(facts.path)
 
 
 def is_migration(facts: ModuleFacts) -> bool:
-    return not _MIGRATION_DIRS.isdisjoint(_folders(facts.path))
+    return _is_migration_path(facts.path)
+
+
+@cache
+def _is_test_path(path: str) -> bool:
+    return bool(_TEST_FILE.match(_file_name(path))) or not _TEST_DIRS.isdisjoint(_folders(path))
+
+
+@cache
+def _is_migration_path(path: str) -> bool:
+    return not _MIGRATION_DIRS.isdisjoint(_folders(path))
 
 
 def _file_name(path: str) -> str:

@@ -76,9 +76,15 @@ def candidate_pairs(
     return sorted(pairs)
 
 
+def verbatim_copy(line_count: int) -> Comparison:
+    """What `compare` finds for two modules of the same code (`CloneText.same_code_as`),
+    without aligning them."""
+    return Comparison(
+        similarity=1.0, overlap=1.0, verbatim=1.0, renames={}, aligned_lines=line_count, copy_lines=line_count
+    )
+
+
 def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ...]) -> Comparison:
-    if _same_code(copy, original):
-        return _verbatim(copy)
     matcher = SequenceMatcher(
         None, [line[SHAPE] for line in copy], [line[SHAPE] for line in original], autojunk=False
     )
@@ -98,19 +104,6 @@ def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ..
         renames=dict(sorted(renames.items())),
         aligned_lines=len(aligned),
         copy_lines=len(copy),
-    )
-
-
-def _same_code(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ...]) -> bool:
-    """Token for token the same code (line numbers aside): a verbatim copy, scored without aligning."""
-    return bool(copy) and len(copy) == len(original) and all(
-        mine[SHAPE:] == theirs[SHAPE:] for mine, theirs in zip(copy, original)
-    )
-
-
-def _verbatim(lines: tuple[NormalizedLine, ...]) -> Comparison:
-    return Comparison(
-        similarity=1.0, overlap=1.0, verbatim=1.0, renames={}, aligned_lines=len(lines), copy_lines=len(lines)
     )
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from analyzer.facts.extract import extract
 from analyzer.facts.model import CloneText, ModuleFacts
-from analyzer import similarity
-from analyzer.similarity import candidate_pairs, compare
+from analyzer.similarity import candidate_pairs, compare, verbatim_copy
 
 MANAGER = '''\
 import asyncio
@@ -76,14 +75,16 @@ def test_a_renamed_copy_scores_fully_with_its_rename_mapping() -> None:
     assert result.renames == {"SSEManager": "StreamManager", "sse_manager": "stream_manager"}
 
 
-def test_a_verbatim_copy_is_scored_like_any_other_alignment(monkeypatch) -> None:
+def test_a_verbatim_copy_is_known_by_its_digest_and_scored_like_an_alignment() -> None:
     original = _facts(MANAGER.format(name="Manager", instance="manager"))
     shifted = _facts("\n\n# moved down\n" + MANAGER.format(name="Manager", instance="manager"))
-    result = compare(shifted.normalized_lines, original.normalized_lines)
-    assert (result.similarity, result.overlap, result.verbatim, result.renames) == (1.0, 1.0, 1.0, {})
-    assert result.aligned_lines == result.copy_lines == len(original.normalized_lines)
-    monkeypatch.setattr(similarity, "_same_code", lambda copy, original: False)
-    assert compare(shifted.normalized_lines, original.normalized_lines) == result
+    renamed = _facts(MANAGER.format(name="Other", instance="manager"))
+    assert shifted.clone_text.same_code_as(original.clone_text)
+    assert not renamed.clone_text.same_code_as(original.clone_text)
+    assert not _facts("").clone_text.same_code_as(_facts("").clone_text)
+    aligned = compare(shifted.normalized_lines, original.normalized_lines)
+    assert aligned == verbatim_copy(original.clone_text.line_count)
+    assert (aligned.similarity, aligned.overlap, aligned.verbatim, aligned.renames) == (1.0, 1.0, 1.0, {})
 
 
 def test_a_changed_line_lowers_the_score_below_one() -> None:

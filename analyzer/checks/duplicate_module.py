@@ -51,7 +51,7 @@ from analyzer.facts.model import NAMES, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.options import Options
 from analyzer.project import Project, is_migration, is_test_module
-from analyzer.similarity import Comparison, candidate_pairs, compare
+from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
 RULE_ID = "duplicate-module"
 
@@ -69,7 +69,10 @@ def check(project: Project) -> Iterator[Finding]:
     def compared(copy: ModuleFacts, original: ModuleFacts) -> Comparison:
         key = (copy.module, original.module)
         if key not in comparisons:
-            comparisons[key] = compare(copy.normalized_lines, original.normalized_lines)
+            if copy.clone_text.same_code_as(original.clone_text):
+                comparisons[key] = verbatim_copy(copy.clone_text.line_count)
+            else:
+                comparisons[key] = compare(copy.normalized_lines, original.normalized_lines)
         return comparisons[key]
 
     pairs = []
@@ -124,9 +127,10 @@ def _is_live(project: Project, facts: ModuleFacts) -> bool:
 def _renames_too_much(copy: ModuleFacts, comparison: Comparison, options: Options) -> bool:
     """A copy renames what it defines; a parallel implementation also swaps what it uses (an
     imported class for another, a base, a library call): that is a look-alike, not a copy."""
-    names = {name for line in copy.normalized_lines for name in line[NAMES]}
-    if len(comparison.renames) > max(4, options.max_renamed_share * len(names)):
-        return True
+    if len(comparison.renames) > 4:  # few renames never count as too many: skip decoding the lines
+        names = {name for line in copy.normalized_lines for name in line[NAMES]}
+        if len(comparison.renames) > options.max_renamed_share * len(names):
+            return True
     imported = {i.alias.split(".")[0] for i in copy.imports}
     return any(old in imported for old in comparison.renames)
 

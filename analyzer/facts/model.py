@@ -10,6 +10,7 @@ project index resolves them across modules.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from dataclasses import dataclass, field
 
@@ -203,10 +204,16 @@ class CloneText:
     line_count: int = 0
     fingerprints: frozenset[int] = frozenset()
     encoded: bytes = field(default=marshal.dumps(()), repr=False)
+    digest: bytes = b""  # of the code without its line numbers: equal digests, verbatim copies
 
     @classmethod
     def of(cls, lines: tuple[NormalizedLine, ...], fingerprints: frozenset[int]) -> CloneText:
-        return cls(len(lines), fingerprints, marshal.dumps(lines))
+        code = marshal.dumps(tuple(line[SHAPE:] for line in lines))
+        return cls(len(lines), fingerprints, marshal.dumps(lines), hashlib.blake2b(code, digest_size=16).digest())
+
+    def same_code_as(self, other: CloneText) -> bool:
+        """Token for token the same code (where it sits in the file aside)."""
+        return self.line_count > 0 and self.digest == other.digest
 
     def lines(self) -> tuple[NormalizedLine, ...]:
         return marshal.loads(self.encoded)
