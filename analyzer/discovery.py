@@ -8,9 +8,10 @@ and why as diagnostics instead of failing.
 from __future__ import annotations
 
 import os
+import re
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analyzer.findings import Diagnostic
@@ -52,6 +53,8 @@ class Discovery:
     root: Path
     files: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    source_roots: tuple[str, ...] = ("",)  # relative to `root`; module names count from these
+    package_prefix: str = ""
 
 
 def discover(
@@ -119,12 +122,112 @@ def discover(
                 )
                 continue
             found.append(rel)
-    bases = sorted(
-        ((r.relative_to(root).as_posix() if r != root else "", r == root) for r in roots),
-        key=lambda item: -len(item[0]),
+    source_roots = tuple(sorted({r.relative_to(root).as_posix() if r != root else "" for r in roots}))
+    return Discovery(
+        root=root,
+        files=_named(found, source_roots, package_prefix),
+        diagnostics=tuple(diagnostics),
+        source_roots=source_roots,
+        package_prefix=package_prefix,
     )
-    files = sorted((_source_file(rel, bases, package_prefix) for rel in found), key=lambda f: f.path)
-    return Discovery(root=root, files=tuple(files), diagnostics=tuple(diagnostics))
+
+
+def _named(paths: Iterable[str], source_roots: Iterable[str], prefix: str) -> tuple[SourceFile, ...]:
+    bases = sorted(((base, base == "") for base in source_roots), key=lambda item: -len(item[0]))
+    files = sorted((_source_file(rel, bases, prefix) for rel in paths), key=lambda f: f.path)
+    return tuple(_scripts_beside_their_package(files))
+
+
+def with_import_roots(discovery: Discovery, contents: Mapping[str, bytes]) -> Discovery:
+    """Source roots that only the code tells: a folder that is not a package, holding packages
+    that the files below it import by their own name (`backend/onyx/...` importing `onyx.x`:
+    the application runs from `backend/`, as a Dockerfile's WORKDIR or a script's own folder
+    would have it). Module names are then counted from there."""
+    paths = {f.path for f in discovery.files}
+    folders: dict[str, set[str]] = {}  # folder → the importable names directly inside it
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[: depth - 1]), set()).add(parts[depth - 1])
+        folders.setdefault("/".join(parts[:-1]), set()).add(parts[-1].removesuffix(".py"))
+    top_level = {f.module.partition(".")[0] for f in discovery.files}
+    packages = {path.rpartition("/")[0] for path in paths if path.endswith("/__init__.py")}
+    found = []
+    for base, children in sorted(folders.items()):
+        if not base or base in discovery.source_roots or _inside_a_package_or_tests(base, packages):
+            continue
+        names = sorted(n for n in children if n.isidentifier() and n not in top_level and n != "__init__")
+        if names and _imported_below(base, names, discovery.files, contents):
+            found.append(base)
+    if not found:
+        return discovery
+    source_roots = tuple(sorted({*discovery.source_roots, *found}))
+    return replace(
+        discovery,
+        files=_named(paths, source_roots, discovery.package_prefix),
+        source_roots=source_roots,
+    )
+
+
+def _inside_a_package_or_tests(folder: str, packages: set[str]) -> bool:
+    """A folder in (or of) a package is reached through the package; test folders are run by
+    pytest, which puts them on the path its own way."""
+    parts = folder.split("/")
+    return any("/".join(parts[:depth]) in packages for depth in range(1, len(parts) + 1)) or any(
+        part in {"tests", "test"} for part in parts
+    )
+
+
+def _imported_below(base: str, names: list[str], files: Iterable[SourceFile], contents: Mapping[str, bytes]) -> bool:
+    """Whether a file below `base` imports one of `names` as a top-level module, in a way only
+    the folder's own code satisfies (`from onyx.configs import x` where `base/onyx/configs`
+    exists; `from tool import run` where `base/tool.py` defines `run`): a folder that happens
+    to share a library's name (`contrib/alembic/`, while the code imports the library) is not
+    taken for the library."""
+    alternatives = b"|".join(re.escape(name.encode()) for name in names)
+    pattern = re.compile(
+        rb"^[ \t]*(?:from[ \t]+((?:" + alternatives + rb")(?:\.\w+)*)[ \t]+import[ \t(]+(\w+)"
+        rb"|import[ \t]+((?:" + alternatives + rb")(?:\.\w+)*))",
+        re.MULTILINE,
+    )
+    prefix = base + "/"
+    below = [f.path for f in files if f.path.startswith(prefix)]
+    present = set(below)
+    for path in below:
+        for match in pattern.finditer(contents.get(path, b"")):
+            module, name = (match[1] or match[3]).decode(), (match[2] or b"").decode()
+            if _provided_by(prefix + module.replace(".", "/"), "." in module, name, present, contents):
+                return True
+    return False
+
+
+def _provided_by(target: str, dotted: bool, name: str, paths: set[str], contents: Mapping[str, bytes]) -> bool:
+    """Whether the folder's code has module `target` (a path without `.py`; `dotted` when it
+    is a submodule) and, for `from target import name`, a submodule or a definition `name`."""
+    if f"{target}.py" in paths:
+        source = contents.get(f"{target}.py", b"")
+    elif f"{target}/__init__.py" in paths:
+        source = contents.get(f"{target}/__init__.py", b"")
+        if not dotted and not name:
+            return False  # a bare `import pkg`: a library of that name would do too
+    else:
+        return False
+    if not name:
+        return True
+    if f"{target}/{name}.py" in paths or f"{target}/{name}/__init__.py" in paths:
+        return True
+    return re.search(rb"(?:def|class)[ \t]+" + re.escape(name.encode()) + rb"\b|^" + re.escape(name.encode())
+                     + rb"[ \t]*[:=]", source, re.MULTILINE) is not None
+
+
+def _scripts_beside_their_package(files: list[SourceFile]) -> list[SourceFile]:
+    """`cps.py` beside the package `cps/`: `import cps` finds the package, so the file can only
+    be run as a script; it is analysed as `__main__`, which is its name when it runs."""
+    packages = {f.module for f in files if f.is_package}
+    return [
+        SourceFile(f.path, "__main__", False) if not f.is_package and f.module in packages else f
+        for f in files
+    ]
 
 
 def _source_file(rel: str, bases: list[tuple[str, bool]], prefix: str) -> SourceFile:

@@ -42,9 +42,12 @@ class Symbol:
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleFacts]) -> None:
         self.modules: dict[str, ModuleFacts] = {}
+        self.unreachable: list[ModuleFacts] = []  # files another file's module name hides
         for facts in sorted(modules, key=lambda m: m.path):
-            if facts.error is None:
-                self.modules.setdefault(facts.module, facts)
+            if facts.error is not None:
+                continue
+            if self.modules.setdefault(facts.module, facts) is not facts:
+                self.unreachable.append(facts)
         self.by_path = {facts.path: facts for facts in self.modules.values()}
         self._classes: dict[tuple[str, str], ClassFact] = {}
         self._functions: dict[tuple[str, str], FunctionFact] = {}
@@ -103,9 +106,9 @@ class ProjectIndex:
 
     def _resolve_name(self, module: str, name: str, scope: str) -> Symbol | None:
         while scope:
-            if (module, scope, name) in self._bindings:
-                return Symbol("binding", module, name, scope)
             imported = self._imports.get((module, scope, name))
+            if self._bound_by_assignment(module, scope, name, imported):
+                return Symbol("binding", module, name, scope)
             if imported is not None:
                 return self._resolve_import(imported)
             scope = scope.rpartition(".")[0]
@@ -113,9 +116,9 @@ class ProjectIndex:
             return Symbol("class", module, name)
         if (module, name) in self._functions:
             return Symbol("function", module, name)
-        if (module, "", name) in self._bindings:
-            return Symbol("binding", module, name)
         imported = self._imports.get((module, "", name))
+        if self._bound_by_assignment(module, "", name, imported):
+            return Symbol("binding", module, name)
         if imported is not None:
             return self._resolve_import(imported)
         facts = self.modules.get(module)
@@ -130,6 +133,15 @@ class ProjectIndex:
         if module in self.modules and hasattr(builtins, name):
             return Symbol("external", "builtins", name)
         return None
+
+    def _bound_by_assignment(self, module: str, scope: str, name: str, imported: ImportFact | None) -> bool:
+        """Whether the assignment, not the import, is what `name` stands for. A name both imported
+        and assigned a value that is neither a name nor a call (`try: from .x import router`,
+        `except ImportError: router = None`) stands for the import: the assignment is a fallback."""
+        binding = self._bindings.get((module, scope, name))
+        if binding is None:
+            return False
+        return imported is None or bool(binding.value or binding.callee or binding.elements)
 
     def _exports(self, module: str, name: str) -> bool:
         facts = self.modules[module]

@@ -10,7 +10,7 @@ from analyzer.fixes.recipes import Recipe
 @dataclass(frozen=True)
 class Options:
     duplicate_threshold: float = 0.90
-    duplicate_live_threshold: float = 0.98
+    duplicate_live_threshold: float = 1.0
     duplicate_min_lines: int = 20
     max_renamed_share: float = 0.15
     rules: frozenset[str] | None = None

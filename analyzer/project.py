@@ -85,6 +85,31 @@ class Project:
                 found.add(Reference(facts.path, line, how))
         return sorted(found, key=lambda r: (r.path, r.line, r.how))
 
+    def dynamic_mentions(self, name: str, module: str) -> list[Reference]:
+        """Places outside `module` that may reach a definition called `name` at run time:
+        `getattr(obj, "name")`, and `obj.name` on an object the index cannot tell (a module
+        loaded with importlib, a parameter)."""
+        found = [
+            Reference(path, line, "getattr")
+            for path, line in self._looked_up.get(name, ())
+            if self.index.by_path[path].module != module
+        ]
+        for facts, how, written, line, scope in self._reference_sites.get(name, []):
+            if how != "attribute" or facts.module == module or written.rpartition(".")[2] != name:
+                continue
+            head = self.index.resolve_name(facts.module, written.partition(".")[0], scope)
+            if head is None or head.kind == "binding":
+                found.append(Reference(facts.path, line, "attribute of an unknown object"))
+        return found
+
+    @cached_property
+    def _looked_up(self) -> dict[str, list[tuple[str, int]]]:
+        found: dict[str, list[tuple[str, int]]] = {}
+        for facts in self.index.modules.values():
+            for name, line in facts.looked_up_names:
+                found.setdefault(name, []).append((facts.path, line))
+        return found
+
     def _dotted_symbol(self, module: str, dotted: str, scope: str) -> Symbol | None:
         """The deepest project definition a dotted reference reaches (`mod.Cls.attr` → `Cls`)."""
         key = (module, dotted, scope)
@@ -121,15 +146,21 @@ class Project:
 
     def is_entry_point(self, facts: ModuleFacts) -> bool:
         """Modules run rather than imported: tests, scripts, migrations, application modules."""
-        if is_test_module(facts) or _file_name(facts.path) in _ENTRY_FILES or facts.has_main_guard:
-            return True
-        if is_migration(facts):
-            return True
-        return facts.path in self._application_paths
+        return is_run_directly(facts) or facts.path in self._application_paths
 
     @cached_property
     def _application_paths(self) -> frozenset[str]:
         return frozenset(node.path for node in self.mounts.apps)
+
+
+def is_run_directly(facts: ModuleFacts) -> bool:
+    """Tests, scripts (`setup.py`, `manage.py`, a `__main__` guard...) and migrations."""
+    return (
+        is_test_module(facts)
+        or _file_name(facts.path) in _ENTRY_FILES
+        or facts.has_main_guard
+        or is_migration(facts)
+    )
 
 
 def is_test_module(facts: ModuleFacts) -> bool:

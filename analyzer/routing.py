@@ -243,6 +243,12 @@ class MountGraph:
         symbol = self.index.resolve_dotted(module, target, mount.scope)
         if symbol is not None and self.index.follow_alias(symbol) in self.nodes:
             return [self.index.follow_alias(symbol)]
+        binding = self.index.binding(symbol) if symbol is not None else None
+        if binding is not None and binding.callee is not None:
+            # `bp = make_blueprint()` then `app.register_blueprint(bp)`: as if the call were inline.
+            created = self._created_by(symbol.module, binding.callee, binding.scope)
+            if created:
+                return created
         head = self.index.resolve_name(module, target.split(".")[0], mount.scope)
         if head is None or self._is_dynamically_loaded(module, target, mount.scope):
             # A parameter, a loop variable, something loaded at run time: it could be any router.

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analyzer.checks import all_rules
-from analyzer.discovery import Discovery, SourceFile, discover
+from analyzer.discovery import Discovery, SourceFile, discover, with_import_roots
 from analyzer.facts.cache import DIRECTORY, FactsCache, combined_key, prepare_directory
 from analyzer.facts.extract import extract
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Diagnostic, Finding
 from analyzer.index import ProjectIndex
 from analyzer.options import Options
-from analyzer.project import Project
+from analyzer.project import Project, is_run_directly
 from analyzer.suppressions import apply_baseline, apply_suppressions
 
 PARALLEL_MIN_FILES = 64
@@ -123,6 +123,7 @@ def _scan(
     )
     store = FactsCache(prepare_directory(cache_directory(discovery.root, options))) if cache else None
     sources, diagnostics = _read(discovery)
+    sources = _with_import_roots(discovery, sources)
     keys = {s.file.path: _key(store, s) for s in sources}
     loaded: dict[str, Project] = {}
 
@@ -140,6 +141,12 @@ def _scan(
         parsed = [facts for facts in modules if facts.error is None]
         project = loaded["project"] = Project(ProjectIndex(parsed), options)
         findings, rule_diagnostics = run_checks(project, options)
+        rule_diagnostics += [
+            Diagnostic(hidden.path, f"not analysed: {project.index.modules[hidden.module].path} is module "
+                       f"`{hidden.module}` too")
+            for hidden in project.index.unreachable
+            if not is_run_directly(hidden)  # a `tests` package or a setup.py per subproject: expected
+        ]
         silenced = apply_suppressions(findings, project.index, options)
         checked = _Checked(
             findings=silenced.kept,
@@ -203,6 +210,15 @@ def _read(discovery: Discovery) -> tuple[list[_Source], list[Diagnostic]]:
         except OSError as error:
             diagnostics.append(Diagnostic(file.path, f"cannot read: {error.strerror or error}"))
     return sources, diagnostics
+
+
+def _with_import_roots(discovery: Discovery, sources: list[_Source]) -> list[_Source]:
+    """The sources renamed after the source roots their imports reveal (`with_import_roots`)."""
+    renamed = with_import_roots(discovery, {s.file.path: s.content for s in sources})
+    if renamed is discovery:
+        return sources
+    files = {f.path: f for f in renamed.files}
+    return [_Source(files[s.file.path], s.content) for s in sources]
 
 
 def _key(store: FactsCache | None, source: _Source) -> str:

@@ -36,3 +36,41 @@ def test_a_nested_project_of_a_monorepo_is_its_own_source_root(tmp_path: Path) -
 def test_a_package_root_keeps_its_package_name(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "outer", {"pkg/__init__.py": "", "pkg/a.py": ""})
     assert modules(root / "pkg") == {"__init__.py": "pkg", "a.py": "pkg.a"}
+
+
+def test_a_script_beside_its_same_named_package_runs_as_main(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"cps.py": "from cps import main\n", "cps/__init__.py": "", "cps/main.py": ""})
+    assert modules(root) == {"cps.py": "__main__", "cps/__init__.py": "cps", "cps/main.py": "cps.main"}
+
+
+def test_modules_hidden_by_a_same_named_module_are_reported(tmp_path: Path) -> None:
+    from analyzer.scan import scan
+
+    root = write_tree(tmp_path / "repo", {
+        "one/pyproject.toml": "", "one/common.py": "VALUE = 1\n", "one/setup.py": "",
+        "two/pyproject.toml": "", "two/common.py": "VALUE = 2\n", "two/setup.py": "",
+    })
+    messages = {(d.path, d.message) for d in scan(root).diagnostics}
+    assert messages == {("two/common.py", "not analysed: one/common.py is module `common` too")}
+
+
+def test_a_folder_its_code_imports_from_is_a_source_root(tmp_path: Path) -> None:
+    from analyzer.scan import _read, _with_import_roots
+
+    root = write_tree(tmp_path / "repo", {
+        "backend/Dockerfile": "WORKDIR /app\n",
+        "backend/onyx/__init__.py": "",
+        "backend/onyx/configs.py": "LIMIT = 3\n",
+        "backend/onyx/redis/__init__.py": "",
+        "backend/onyx/redis/sets.py": "from onyx.configs import LIMIT\n",
+        "bin/stats.py": "class Count:\n    pass\n",
+        "bin/report.py": "from stats import Count\n",
+        "contrib/alembic/env.py": "from alembic import context\n",
+        "contrib/alembic/versions/0001_init.py": "from alembic import op\n",
+    })
+    discovery = discover(root)
+    named = {s.file.path: s.file.module for s in _with_import_roots(discovery, _read(discovery)[0])}
+    assert named["backend/onyx/redis/sets.py"] == "onyx.redis.sets"
+    assert named["bin/report.py"] == "report" and named["bin/stats.py"] == "stats"
+    # `alembic` here is the library: the folder of that name does not provide `context`.
+    assert named["contrib/alembic/env.py"] == "contrib.alembic.env"

@@ -15,9 +15,14 @@ A dead copy is pure cost.
 - A copy that nothing imports (and that is not a test, script or migration) is reported from
   90% similarity.
 - A copy the application still uses (imported or named by a module that is not a test, or run as
-  a script) is reported only when at least 98% identical *verbatim*: renamed look-alikes used
-  side by side (a model per table, a client per provider) are legitimate. References from tests
-  alone do not make a copy live.
+  a script) is reported only when identical token for token (100% *verbatim*, comments and
+  formatting aside): renamed look-alikes used side by side (a model per table, a client per
+  provider) are legitimate, and so are modules that differ by one setting or one imported
+  constant (an entry module per worker), and so is the same module in two version folders
+  (`api/v1/users.py`, `api/v2/users.py`, a generated SDK per API version). References from
+  tests alone do not make a copy live.
+- A copy must cover at least 60% of both modules (`overlap`): a small module whose code is part
+  of a larger one is not a copy of it, since replacing it by the larger one would do more.
 - Modules under 20 logical lines and renamings that touch more than 15% of a module's names are
   never reported: short schema files look alike by nature.
 - The renaming may only touch names the copy defines, never names it imports: two modules that
@@ -44,6 +49,7 @@ copy by string are seen only when the string is a literal dotted path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from analyzer.checks import Example, Rule
@@ -54,6 +60,7 @@ from analyzer.project import Project, is_migration, is_test_module
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
 RULE_ID = "duplicate-module"
+MIN_OVERLAP = 0.6
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -81,7 +88,7 @@ def check(project: Project) -> Iterator[Finding]:
         if not (_may_pass(options, compared(first, second)) or _may_pass(options, compared(second, first))):
             continue  # too different either way: no need to ask which one is the copy
         copy, original = _copy_and_original(project, first, second)
-        if _passes(project, copy, compared(copy, original)):
+        if _passes(project, copy, original, compared(copy, original)):
             pairs.append((a, b))
     if not pairs:
         return
@@ -96,22 +103,39 @@ def check(project: Project) -> Iterator[Finding]:
             if copy is survivor:
                 continue
             comparison = compared(copy, survivor)
-            if _passes(project, copy, comparison):
+            if _passes(project, copy, survivor, comparison):
                 yield _finding(project, copy, survivor, comparison)
 
 
 def _may_pass(options: Options, comparison: Comparison) -> bool:
     """Whether `_passes` could accept the comparison, whichever module turns out to be live."""
     lowest = min(options.duplicate_threshold, options.duplicate_live_threshold)
-    return max(comparison.similarity, comparison.verbatim) >= lowest
+    return comparison.overlap >= MIN_OVERLAP and max(comparison.similarity, comparison.verbatim) >= lowest
 
 
-def _passes(project: Project, copy: ModuleFacts, comparison: Comparison) -> bool:
+_VERSION = re.compile(r"v?\d+(?:[._-]\d+)*")
+
+
+def _parallel_versions(path: str, other: str) -> bool:
+    """The same file in two version folders: `api/v1/users.py` and `api/v2/users.py`."""
+    mine, theirs = path.split("/"), other.split("/")
+    differing = [(a, b) for a, b in zip(mine, theirs) if a != b]
+    return len(mine) == len(theirs) and len(differing) == 1 and all(
+        _VERSION.fullmatch(part) for part in differing[0]
+    )
+
+
+def _passes(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> bool:
     options = project.options
+    if comparison.overlap < MIN_OVERLAP:
+        return False  # part of a larger module, not a copy of it
     if _is_live(project, copy):
         # Both in use: only a verbatim copy is a duplicate; renamed look-alikes that the
-        # application uses side by side (a model per table, a client per provider) are not.
-        return comparison.verbatim >= options.duplicate_live_threshold
+        # application uses side by side (a model per table, a client per provider) are not,
+        # nor are the same module in two versions of an API (`v1/users.py`, `v2/users.py`).
+        return comparison.verbatim >= options.duplicate_live_threshold and not _parallel_versions(
+            copy.path, original.path
+        )
     return comparison.similarity >= options.duplicate_threshold and not _renames_too_much(
         copy, comparison, options
     )
@@ -356,6 +380,18 @@ RULE = Rule(
                 "app/b.py": "from pydantic import BaseModel\n\n\nclass B(BaseModel):\n    x: int\n    y: str\n",
             },
             note="short schema modules look alike by nature",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/api/v1/__init__.py": "",
+                "app/api/v2/__init__.py": "",
+                "app/api/v1/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
+                "app/api/v2/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
+                "app/main.py": "from app.api.v1 import stream as v1\nfrom app.api.v2 import stream as v2\n",
+            },
+            note="the same module in two live versions of an API",
         ),
     ),
 )

@@ -5,7 +5,15 @@
   second runs (unless something between the two uses it).
 - A copy of a class in another module that nothing references (no import, no `module.Class`
   attribute, no dotted string such as a `mock.patch` target, not in `__all__`, no use in its own
-  module), while a same-named class with mostly the same methods is live.
+  module), while a same-named class with mostly the same methods is used by the application
+  (not only by tests).
+
+Plugin layouts are not copies: a class name defined in three or more modules of one package
+(`serializers/json.py`, `serializers/xml.py`, ... each with its `Serializer`), or in same-named
+modules of sibling packages (`processors/a/forms.py`, `processors/b/forms.py`), is a
+convention the application looks up by module. So is a class whose name is read with
+`getattr(obj, "Name")` or as an attribute of an object the index cannot tell (a module loaded
+with importlib) anywhere else in the project.
 
 ## Why is this bad?
 Readers and tools find two `WorkerSpaceManager`s and cannot tell which one runs; fixes land in
@@ -25,7 +33,8 @@ classes) is reported as `uncertain`: listed apart, and failing CI only with `--s
 ## Blind spots
 Classes inside functions or conditional blocks, nested classes (`class Config`), test modules
 and migrations are not considered. A base class and its same-named subclass are not copies.
-Access through `getattr(module, name)` with a computed name is invisible.
+A computed `getattr(module, name)` is invisible, as are classes named only in non-Python
+settings (YAML, INI) when their module is not laid out as a plugin package.
 """
 
 from __future__ import annotations
@@ -109,18 +118,21 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
             return usage[key]
 
         for facts, cls in definitions:
+            if _plugin_layout(facts, definitions):
+                continue
             # Cheap tests first: references are only looked up for classes that have a twin.
             twins = [
                 (other_facts, other)
                 for other_facts, other in definitions
                 if other_facts.module != facts.module and _alike(cls, other)
+                and not _parallel_plugins(facts.path, other_facts.path)
             ]
-            if not twins or uses(facts, cls):
+            if not twins or uses(facts, cls) or project.dynamic_mentions(cls.name, facts.module):
                 continue
             live = [
                 (other_facts, other, uses(other_facts, other))
                 for other_facts, other in twins
-                if uses(other_facts, other)
+                if _used_outside_tests(project, uses(other_facts, other))
                 and not _related_by_inheritance(project, facts, cls, other_facts, other)
             ]
             if not live:
@@ -142,6 +154,29 @@ def _uses(project: Project, facts: ModuleFacts, cls: ClassFact) -> list[Referenc
         if not cls.span.contains(line)
     ]
     return uses
+
+
+PLUGIN_SIBLINGS = 3
+
+
+def _plugin_layout(facts: ModuleFacts, definitions: list[tuple[ModuleFacts, ClassFact]]) -> bool:
+    """The class name is defined in `PLUGIN_SIBLINGS` or more modules of this module's package."""
+    package = facts.path.rpartition("/")[0]
+    siblings = {other.path for other, _ in definitions if other.path.rpartition("/")[0] == package}
+    return len(siblings) >= PLUGIN_SIBLINGS
+
+
+def _parallel_plugins(path: str, other: str) -> bool:
+    """`processors/a/forms.py` and `processors/b/forms.py`: one module per plugin package."""
+    *mine, name = path.split("/")
+    *theirs, other_name = other.split("/")
+    return name == other_name and len(mine) == len(theirs) >= 2 and mine[:-1] == theirs[:-1]
+
+
+def _used_outside_tests(project: Project, uses: list[Reference]) -> bool:
+    """A class only tests use is not evidence of which copy the application runs (plugins
+    loaded by dotted path from a settings file are named by their tests only)."""
+    return any(not is_test_module(project.index.by_path[use.path]) for use in uses)
 
 
 def _alike(a: ClassFact, b: ClassFact) -> bool:
@@ -313,6 +348,41 @@ RULE = Rule(
                 "app/main.py": "from app.base import Store\n",
             },
             note="an unused subclass of the live class, through an intermediate base",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/pool.py": _LIVE,
+                "app/legacy.py": _STALE,
+                "app/main.py": "from app.pool import Pool\n",
+                "app/loader.py": (
+                    "import importlib\n\n\ndef pool_class(module):\n"
+                    "    return getattr(importlib.import_module(module), 'Pool')\n"
+                ),
+            },
+            note="the class name is read with getattr: any module may provide it",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/pool.py": _LIVE,
+                "app/legacy.py": _STALE,
+                "app/main.py": "from app.pool import Pool\n",
+                "app/loader.py": (
+                    "import importlib\n\n\ndef make_pool(module):\n"
+                    "    backend = importlib.import_module(module)\n    return backend.Pool()\n"
+                ),
+            },
+            note="the class is read from a module loaded at run time",
+        ),
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/pool.py": _LIVE,
+                "app/legacy.py": _STALE,
+                "tests/test_pool.py": "from app.pool import Pool\n",
+            },
+            note="only tests use the other copy: nothing says which one the application runs",
         ),
         Example(
             files={

@@ -314,6 +314,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.name_refs: dict[str, list[int]] = {}
         self.dotted_refs: dict[tuple[str, str], int] = {}
         self.string_refs: dict[str, int] = {}
+        self.looked_up: dict[str, int] = {}
         self.attribute_assignments: set[tuple[str, str]] = set()
         self.dunder_all: list[str] | None = None
         self.deprecation_notes: list[DeprecationNote] = []
@@ -755,6 +756,10 @@ class _FactsVisitor(ast.NodeVisitor):
                 self.attribute_assignments.add((argument.id, "*"))
 
     def _plain_call(self, name: str, node: ast.Call) -> None:
+        if name in {"getattr", "hasattr"}:
+            attribute = string_value(_positional(node, 1))
+            if attribute is not None and attribute.isidentifier():
+                self.looked_up.setdefault(attribute, node.lineno)
         subject = dotted_name(_positional(node, 0))
         if name in NARROWING_CALLS and subject:
             self.scope.narrowed.add(subject)
@@ -945,6 +950,7 @@ class _FactsVisitor(ast.NodeVisitor):
             name_refs=tuple(sorted((k, tuple(v)) for k, v in self.name_refs.items())),
             dotted_refs=tuple(sorted((name, line, scope) for (name, scope), line in self.dotted_refs.items())),
             string_refs=tuple(sorted(self.string_refs.items())),
+            looked_up_names=tuple(sorted(self.looked_up.items())),
             attribute_assignments=tuple(sorted(self.attribute_assignments)),
             dunder_all=tuple(self.dunder_all) if self.dunder_all is not None else None,
             clone_text=CloneText.of(lines, fingerprints(lines)),

@@ -235,6 +235,7 @@ class ModuleFacts:
     name_refs: tuple[tuple[str, tuple[int, ...]], ...] = ()
     dotted_refs: tuple[tuple[str, int, str], ...] = ()  # (a.b.c, first line, scope)
     string_refs: tuple[tuple[str, int], ...] = ()
+    looked_up_names: tuple[tuple[str, int], ...] = ()  # getattr(obj, "name"): (name, first line)
     attribute_assignments: tuple[tuple[str, str], ...] = ()
     dunder_all: tuple[str, ...] | None = None
     clone_text: CloneText = CloneText()
