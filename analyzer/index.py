@@ -84,6 +84,12 @@ class ProjectIndex:
             for cls in facts.classes:
                 yield facts, cls
 
+    def bound_otherwise(self, module: str, name: str) -> bool:
+        """Whether the module also binds `name` at its top level by an import, a function or an
+        assignment (besides a class of that name)."""
+        key = (module, "", name)
+        return key in self._imports or key in self._bindings or (module, name) in self._functions
+
     def is_module(self, name: str) -> bool:
         """A project module, or a package (namespace packages included)."""
         return name in self.modules or name in self._packages

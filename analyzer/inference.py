@@ -268,6 +268,8 @@ class ClassModel:
         cls = self.index.class_fact(symbol)
         if cls is None or cls.dynamic_attributes:
             return None
+        if cls.conditional and self.index.bound_otherwise(symbol.module, symbol.name):
+            return None  # `if NEW: class X: ...` / `else: from lib import X`: either may run
         if cls.metaclass is not None and self._qualname(symbol.module, cls.metaclass) not in (
             KNOWN_METACLASSES
         ):

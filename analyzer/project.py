@@ -20,6 +20,7 @@ _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py"})
 _MIGRATION_DIRS = frozenset({"migrations", "migration", "versions", "alembic"})
 _TEST_DIRS = frozenset({"tests", "test"})
+_EXAMPLE_DIRS = frozenset({"docs", "doc", "docs_src", "examples", "example", "samples", "tutorials"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +162,11 @@ def is_run_directly(facts: ModuleFacts) -> bool:
         or facts.has_main_guard
         or is_migration(facts)
     )
+
+
+def is_example_module(facts: ModuleFacts) -> bool:
+    """Documentation snippets and examples: copies of each other by design."""
+    return not _EXAMPLE_DIRS.isdisjoint(_folders(facts.path))
 
 
 def is_test_module(facts: ModuleFacts) -> bool:

@@ -209,6 +209,8 @@ class MountGraph:
     def _add_mounts(self) -> None:
         for facts in self.index.modules.values():
             for mount in facts.mounts:
+                if mount.helper is not None and not self._used_elsewhere(facts.module, mount.helper):
+                    continue  # each call of the helper in its module is a mount of its own
                 receiver = self._node_for(facts.module, mount.receiver, mount.scope) or VIRTUAL_APP
                 if mount.dynamic:
                     self.dynamic.append(DynamicMount(facts.path, mount.line, mount.dynamic_attr))
@@ -255,6 +257,18 @@ class MountGraph:
             attribute = target.partition(".")[2].rpartition(".")[2] or None
             self.dynamic.append(DynamicMount(path, mount.line, attribute))
         return []
+
+    def _used_elsewhere(self, module: str, function: str) -> bool:
+        """Whether another module may call `module.function` (imports it, or reads an attribute
+        of that name): its calls there are not recorded, so what it mounts stays open."""
+        for facts in self.index.modules.values():
+            if facts.module == module:
+                continue
+            if any(i.name == function and i.module == module for i in facts.imports):
+                return True
+            if any(dotted.rpartition(".")[2] == function for dotted, _, _ in facts.dotted_refs):
+                return True
+        return False
 
     def _created_by(self, module: str, callee: str, scope: str) -> list[Symbol]:
         function = self.index.resolve_dotted(module, callee, scope)

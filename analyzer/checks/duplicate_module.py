@@ -28,8 +28,9 @@ A dead copy is pure cost.
 - The renaming may only touch names the copy defines, never names it imports: two modules that
   differ by what they import (`XGBClassifier` for `XGBRFClassifier`, one model for another) are
   parallel implementations, not a copy.
-- Tests, `conftest.py` files and migrations are never reported: pytest runs each file for its
-  own directory, and migrations are generated.
+- Tests, `conftest.py` files, migrations, documentation snippets and examples (`docs/`,
+  `docs_src/`, `examples/`) are never reported: pytest runs each file for its own directory,
+  migrations are generated, and examples are copies of each other by design.
 - Copies of copies form one group with one survivor (the most imported); every other member is
   reported against it.
 
@@ -56,7 +57,7 @@ from analyzer.checks import Example, Rule
 from analyzer.facts.model import NAMES, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.options import Options
-from analyzer.project import Project, is_migration, is_test_module
+from analyzer.project import Project, is_example_module, is_migration, is_test_module
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
 RULE_ID = "duplicate-module"
@@ -69,7 +70,7 @@ def check(project: Project) -> Iterator[Finding]:
     texts = {
         name: facts.clone_text
         for name, facts in index.modules.items()
-        if not is_migration(facts) and not is_test_module(facts)
+        if not is_migration(facts) and not is_test_module(facts) and not is_example_module(facts)
     }
     comparisons: dict[tuple[str, str], Comparison] = {}
 
@@ -133,7 +134,8 @@ def _passes(project: Project, copy: ModuleFacts, original: ModuleFacts, comparis
         # Both in use: only a verbatim copy is a duplicate; renamed look-alikes that the
         # application uses side by side (a model per table, a client per provider) are not,
         # nor are the same module in two versions of an API (`v1/users.py`, `v2/users.py`).
-        return comparison.verbatim >= options.duplicate_live_threshold and not _parallel_versions(
+        verbatim = min(comparison.verbatim, comparison.overlap)  # both ways: a subset is no copy
+        return verbatim >= options.duplicate_live_threshold and not _parallel_versions(
             copy.path, original.path
         )
     return comparison.similarity >= options.duplicate_threshold and not _renames_too_much(

@@ -31,8 +31,9 @@ A stale copy that shares fewer than two methods with the live class (empty class
 classes) is reported as `uncertain`: listed apart, and failing CI only with `--strict`.
 
 ## Blind spots
-Classes inside functions or conditional blocks, nested classes (`class Config`), test modules
-and migrations are not considered. A base class and its same-named subclass are not copies.
+Classes inside functions or conditional blocks, nested classes (`class Config`), classes with
+a decorator that may register them (anything but `@dataclass`, `@total_ordering` and the
+like), test modules, migrations, documentation and example folders are not considered. A base class and its same-named subclass are not copies.
 A computed `getattr(module, name)` is invisible, as are classes named only in non-Python
 settings (YAML, INI) when their module is not laid out as a plugin package.
 """
@@ -46,7 +47,7 @@ from analyzer.checks import Example, Rule
 from analyzer.facts.model import ClassFact, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
-from analyzer.project import Project, Reference, is_migration, is_test_module
+from analyzer.project import Project, Reference, is_example_module, is_migration, is_test_module
 
 RULE_ID = "shadowed-class"
 MIN_SHARED_METHODS = 0.5
@@ -59,7 +60,19 @@ def check(project: Project) -> Iterator[Finding]:
 
 
 def _eligible(facts: ModuleFacts) -> bool:
-    return not is_test_module(facts) and not is_migration(facts)
+    return not is_test_module(facts) and not is_migration(facts) and not is_example_module(facts)
+
+
+# Class decorators known to leave the class where it is; any other may register it somewhere
+# (`@api.route("/x")`, `@admin.register`, `@handles("a")`), so the class lives on unnamed.
+INERT_DECORATORS = frozenset(
+    {"dataclass", "total_ordering", "final", "unique", "verify", "runtime_checkable", "define",
+     "frozen", "mutable", "attrs", "s", "dataclass_json", "deconstructible"}
+)
+
+
+def _may_be_registered(cls: ClassFact) -> bool:
+    return any(d.rpartition(".")[2] not in INERT_DECORATORS for d in cls.decorators)
 
 
 def _redefined_in_module(project: Project) -> Iterator[Finding]:
@@ -73,6 +86,8 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
         for name, definitions in sorted(by_name.items()):
             definitions.sort(key=lambda c: c.span.line)
             for stale, later in zip(definitions, definitions[1:]):
+                if _may_be_registered(stale):
+                    continue  # registered by its decorator when defined: rebinding the name is harmless
                 between = [
                     line for line in facts.name_lines(name)
                     if stale.span.end_line < line < later.span.line
@@ -103,7 +118,7 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
     index = project.index
     by_name: dict[str, list[tuple[ModuleFacts, ClassFact]]] = defaultdict(list)
     for facts, cls in index.classes():
-        if _eligible(facts) and not cls.conditional:
+        if _eligible(facts) and not cls.conditional and not _may_be_registered(cls):
             by_name[cls.name].append((facts, cls))
     for name, definitions in sorted(by_name.items()):
         modules = {facts.module for facts, _ in definitions}

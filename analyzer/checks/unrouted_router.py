@@ -4,8 +4,10 @@
 A router whose endpoints never reach an application: no chain of `include_router`,
 `register_blueprint`, `mount` or Starlette `Mount` calls leads from a `FastAPI(...)`,
 `Flask(...)` or `Starlette(...)` object to it. Chains are followed through aggregator routers,
-package re-exports, import aliases, module attributes (`items.router`), app factories, helper
-functions, and loops over literal lists of routers or modules.
+package re-exports, import aliases, module attributes (`items.router`), app factories and
+the variables holding their results, helper functions that mount their parameter
+(`def add(app, router): app.include_router(router)`, called in their own module), and loops
+over literal lists of routers or modules.
 
 For each endpoint (method and path) the finding names the mounted endpoint that replaces it: same
 method, every segment of the old path kept in order, same last segment
@@ -27,8 +29,8 @@ and drop it from its package's imports and `__all__`. Otherwise: mount it, or de
 ## Blind spots
 A project without any application object is not judged (a library of routers). Mounts that
 cannot be read statically (`importlib.import_module`, `getattr(module, "router")`, plugin
-loaders) make every router they could stand for uncertain: those are listed as diagnostics, not
-findings. A mount onto an object the index cannot identify is assumed to be onto an application.
+loaders, a mounting helper that other modules call) make every router they could stand for
+uncertain: those are listed as diagnostics, not findings. A mount onto an object the index cannot identify is assumed to be onto an application.
 """
 
 from __future__ import annotations
@@ -214,6 +216,24 @@ RULE = Rule(
         ),
     ),
     valid=(
+        Example(
+            files={
+                "app/__init__.py": "",
+                "app/items.py": (
+                    "from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/items')\n\n\n"
+                    "@router.get('/')\ndef list_items():\n    return []\n"
+                ),
+                "app/helpers.py": (
+                    "def include_with_prefix(application, router):\n"
+                    "    application.include_router(router, prefix='/api')\n"
+                ),
+                "app/main.py": (
+                    "from fastapi import FastAPI\n\nfrom app.helpers import include_with_prefix\n"
+                    "from app.items import router\n\napp = FastAPI()\ninclude_with_prefix(app, router)\n"
+                ),
+            },
+            note="a helper in another module mounts what it is given: undecidable, a diagnostic",
+        ),
         Example(
             files={
                 "app/__init__.py": "",

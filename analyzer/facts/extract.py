@@ -253,6 +253,38 @@ class _Scope:
         self.bindings.setdefault(name, []).append(evidence)
 
 
+@dataclass(frozen=True)
+class _MountHelper:
+    """A module-level function that mounts one of its parameters: `def add(app, router):
+    app.include_router(router, prefix="/api")`."""
+
+    parameters: tuple[str, ...]
+    receiver: str
+    target: str
+    method: str
+    prefix: str | None
+
+
+def _mount_helpers(module: ast.Module) -> dict[str, _MountHelper]:
+    helpers = {}
+    for function in module.body:
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        parameters = tuple(a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs])
+        for node in ast.walk(function):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr not in {"include_router", "register_blueprint"}:
+                continue
+            target = _positional(node, 0) or _keyword(node, "router") or _keyword(node, "blueprint")
+            receiver = dotted_name(node.func.value)
+            if isinstance(target, ast.Name) and target.id in parameters and receiver is not None:
+                prefix = string_value(_keyword(node, "prefix") or _keyword(node, "url_prefix"))
+                helpers[function.name] = _MountHelper(parameters, receiver, target.id, node.func.attr, prefix)
+                break
+    return helpers
+
+
 @dataclass
 class _ClassBuilder:
     name: str
@@ -324,6 +356,11 @@ class _FactsVisitor(ast.NodeVisitor):
         self.conditional_depth = 0
         self.type_checking_depth = 0
         self.has_main_guard = False
+        self.mount_helpers: dict[str, _MountHelper] = {}
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self.mount_helpers = _mount_helpers(node)
+        self.generic_visit(node)
 
     # ---- helpers -------------------------------------------------------------------------
     @staticmethod
@@ -730,6 +767,9 @@ class _FactsVisitor(ast.NodeVisitor):
         func = node.func
         if isinstance(func, ast.Name):
             self._plain_call(func.id, node)
+            helper = self.mount_helpers.get(func.id)
+            if helper is not None and func.id not in self.scope.bindings:
+                self._record_helper_call(helper, node)
             if func.id in MOUNT_CONSTRUCTORS:
                 self._record_mount("?", func.id, node, _keyword(node, "app") or _positional(node, 1))
             return
@@ -838,6 +878,7 @@ class _FactsVisitor(ast.NodeVisitor):
         if target is None:
             return
         targets, dynamic_attr = self._mount_targets(target)
+        helper = self.mount_helpers.get(self.scope.name)
         self.mounts.append(
             MountFact(
                 receiver=receiver,
@@ -848,8 +889,23 @@ class _FactsVisitor(ast.NodeVisitor):
                 prefix=prefix,
                 dynamic=not targets,
                 dynamic_attr=dynamic_attr,
+                helper=self.scope.name
+                if helper is not None and isinstance(target, ast.Name) and target.id == helper.target
+                else None,
             )
         )
+
+    def _record_helper_call(self, helper: _MountHelper, node: ast.Call) -> None:
+        """`add(app, items.router)` where `def add(app, router): app.include_router(router)`."""
+        arguments = dict(zip(helper.parameters, node.args))
+        arguments.update((k.arg, k.value) for k in node.keywords if k.arg is not None)
+        target = arguments.get(helper.target)
+        if helper.receiver in helper.parameters:
+            receiver = dotted_name(arguments[helper.receiver]) if helper.receiver in arguments else None
+        else:
+            receiver = helper.receiver
+        if target is not None:
+            self._record_mount(receiver or "?", helper.method, node, target, helper.prefix)
 
     def _mount_targets(self, target: ast.expr) -> tuple[tuple[str, ...], str | None]:
         """The dotted expressions a mount target may stand for, and the attribute of a dynamic one."""

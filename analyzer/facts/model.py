@@ -170,6 +170,9 @@ class MountFact:
     `targets` are the dotted expressions that may be mounted (more than one for a loop over a
     literal list); `dynamic` says the target could not be read statically, and `dynamic_attr`
     names the attribute a dynamic target is read through, when known (`getattr(m, "router")`).
+    In a helper such as `def add(app, router): app.include_router(router)`, the mount of the
+    parameter names the `helper`; each call `add(app, items.router)` in the module is recorded
+    as a mount of its arguments.
     """
 
     receiver: str
@@ -180,6 +183,7 @@ class MountFact:
     prefix: str | None = None
     dynamic: bool = False
     dynamic_attr: str | None = None
+    helper: str | None = None  # the module-level function whose parameter is mounted here
 
 
 # A logical source line reduced for clone detection: (line, shape, names, literals, size).
