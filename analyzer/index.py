@@ -63,8 +63,7 @@ class ProjectIndex:
             for imported in facts.imports:
                 if not imported.is_star:
                     self._imports.setdefault((facts.module, imported.scope, imported.alias), imported)
-        self._memo: dict[tuple[str, str, str], Symbol | None] = {}
-        self._dotted_memo: dict[tuple[str, str, str], Symbol | None] = {}
+        self._memo: dict[tuple[str, ...], Symbol | None] = {}
         self._resolving: set[tuple[str, ...]] = set()
 
     # ---- lookups -----------------------------------------------------------------------------
@@ -97,17 +96,22 @@ class ProjectIndex:
     # ---- name resolution ---------------------------------------------------------------------
     def resolve_name(self, module: str, name: str, scope: str = "") -> Symbol | None:
         """The symbol `name` refers to in `module` (inside function `scope`, if given)."""
-        key = (module, scope, name)
-        if key in self._memo:
-            return self._memo[key]
+        return self._memoised(("name", module, scope, name), self._resolve_name, module, name, scope)
+
+    def _memoised(self, key: tuple[str, ...], resolve, *arguments: str) -> Symbol | None:
+        """`resolve(*arguments)` once per key; None while the same key is being resolved (a
+        cycle of imports or aliases) or when resolution nests too deep."""
+        memo = self._memo
+        if key in memo:
+            return memo[key]
         if key in self._resolving or len(self._resolving) > _MAX_DEPTH:
             return None
         self._resolving.add(key)
         try:
-            symbol = self._resolve_name(module, name, scope)
+            symbol = resolve(*arguments)
         finally:
             self._resolving.discard(key)
-        self._memo[key] = symbol
+        memo[key] = symbol
         return symbol
 
     def _resolve_name(self, module: str, name: str, scope: str) -> Symbol | None:
@@ -183,19 +187,7 @@ class ProjectIndex:
 
     def resolve_dotted(self, module: str, dotted: str, scope: str = "") -> Symbol | None:
         """Resolve `a.b.c` as written in `module`, following modules, classes and aliases."""
-        key = (module, dotted, scope)
-        if key in self._dotted_memo:
-            return self._dotted_memo[key]
-        in_progress = ("dotted", *key)
-        if in_progress in self._resolving or len(self._resolving) > _MAX_DEPTH:
-            return None
-        self._resolving.add(in_progress)
-        try:
-            symbol = self._resolve_dotted(module, dotted, scope)
-        finally:
-            self._resolving.discard(in_progress)
-        self._dotted_memo[key] = symbol
-        return symbol
+        return self._memoised(("dotted", module, dotted, scope), self._resolve_dotted, module, dotted, scope)
 
     def _resolve_dotted(self, module: str, dotted: str, scope: str) -> Symbol | None:
         head, *rest = dotted.split(".")

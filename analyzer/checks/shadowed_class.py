@@ -297,6 +297,13 @@ def helper():
     return 2
 '''
 
+_LIVE_AND_STALE = {
+    "app/__init__.py": "",
+    "app/pool.py": _LIVE,
+    "app/legacy.py": _STALE,
+    "app/main.py": "from app.pool import Pool\n",
+}
+
 RULE = Rule(
     id=RULE_ID,
     summary="A stale second definition of a class that nothing uses, beside the live one.",
@@ -366,10 +373,7 @@ RULE = Rule(
         ),
         Example(
             files={
-                "app/__init__.py": "",
-                "app/pool.py": _LIVE,
-                "app/legacy.py": _STALE,
-                "app/main.py": "from app.pool import Pool\n",
+                **_LIVE_AND_STALE,
                 "app/loader.py": (
                     "import importlib\n\n\ndef pool_class(module):\n"
                     "    return getattr(importlib.import_module(module), 'Pool')\n"
@@ -379,10 +383,7 @@ RULE = Rule(
         ),
         Example(
             files={
-                "app/__init__.py": "",
-                "app/pool.py": _LIVE,
-                "app/legacy.py": _STALE,
-                "app/main.py": "from app.pool import Pool\n",
+                **_LIVE_AND_STALE,
                 "app/loader.py": (
                     "import importlib\n\n\ndef make_pool(module):\n"
                     "    backend = importlib.import_module(module)\n    return backend.Pool()\n"
