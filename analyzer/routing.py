@@ -236,6 +236,9 @@ class MountGraph:
                 if element.endswith("()") and not rest:
                     found.extend(self._created_by(binding_owner.module, element[:-2], binding.scope))
                     continue
+                if rest.endswith("()"):  # `for m in MODULES: register(m.make_blueprint())`
+                    found.extend(self._created_by(binding_owner.module, element + rest[:-2], binding.scope))
+                    continue
                 node = self._node_for(binding_owner.module, element + rest, binding.scope)
                 if node is not None:
                     found.append(node)
@@ -243,14 +246,17 @@ class MountGraph:
                     self.dynamic.append(DynamicMount(path, mount.line, rest.rpartition(".")[2] or None))
             return found
         symbol = self.index.resolve_dotted(module, target, mount.scope)
-        if symbol is not None and self.index.follow_alias(symbol) in self.nodes:
-            return [self.index.follow_alias(symbol)]
         binding = self.index.binding(symbol) if symbol is not None else None
-        if binding is not None and binding.callee is not None:
-            # `bp = make_blueprint()` then `app.register_blueprint(bp)`: as if the call were inline.
-            created = self._created_by(symbol.module, binding.callee, binding.scope)
-            if created:
-                return created
+        # `bp = make_blueprint()` then `app.register_blueprint(bp)`: as if the call were inline.
+        created = (
+            self._created_by(symbol.module, binding.callee, binding.scope)
+            if binding is not None and binding.callee is not None
+            else []
+        )
+        if symbol is not None and self.index.follow_alias(symbol) in self.nodes:
+            return [self.index.follow_alias(symbol), *created]
+        if created:
+            return created
         head = self.index.resolve_name(module, target.split(".")[0], mount.scope)
         if head is None or self._is_dynamically_loaded(module, target, mount.scope):
             # A parameter, a loop variable, something loaded at run time: it could be any router.

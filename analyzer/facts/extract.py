@@ -764,6 +764,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def _call(self, node: ast.Call) -> None:
         self._escaping_arguments(node)
+        self._partial_mount(node)
         func = node.func
         if isinstance(func, ast.Name):
             self._plain_call(func.id, node)
@@ -785,6 +786,17 @@ class _FactsVisitor(ast.NodeVisitor):
         if method in ROUTE_CALLS and receiver is not None:
             self._record_route_call(receiver, method, node)
         self._record_attr_call(receiver_node, method, node)
+
+    def _partial_mount(self, node: ast.Call) -> None:
+        """`functools.partial(app.register_blueprint, api, url_prefix="/api")`: a mount made later."""
+        if _callee(node) not in {"partial", "functools.partial"} or not node.args:
+            return
+        bound = node.args[0]
+        if not (isinstance(bound, ast.Attribute) and bound.attr in MOUNT_METHODS):
+            return
+        receiver = dotted_name(bound.value)
+        deferred = ast.copy_location(ast.Call(func=bound, args=node.args[1:], keywords=node.keywords), node)
+        self._record_mount_call(receiver or "?", bound.attr, deferred)
 
     def _escaping_arguments(self, node: ast.Call) -> None:
         """A name handed to a call at module level (`forward_methods(Canvas, ...)`,
@@ -909,25 +921,26 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def _mount_targets(self, target: ast.expr) -> tuple[tuple[str, ...], str | None]:
         """The dotted expressions a mount target may stand for, and the attribute of a dynamic one."""
-        if isinstance(target, ast.Call):
+        called = "()" if isinstance(target, ast.Call) else ""  # a factory: what it creates is mounted
+        if called:
             name = _callee(target)
             if name == "getattr":
                 return (), string_value(_positional(target, 1))
-            return ((f"{name}()",), None) if name else ((), None)
-        name = dotted_name(target)
+        else:
+            name = dotted_name(target)
         if name is None:
             return (), None
         head, _, rest = name.partition(".")
         for loop_var, elements in reversed(self.loops):
             if loop_var != head:
                 continue
-            suffix = f".{rest}" if rest else ""
+            suffix = (f".{rest}" if rest else "") + called
             if isinstance(elements, tuple):
                 return tuple(f"{element}{suffix}" for element in elements), None
             if isinstance(elements, str):
                 return (f"{elements}[*]{suffix}",), None
             return (), rest.rpartition(".")[2] or None
-        return (name,), None
+        return (name + called,), None
 
     # ---- references ----------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
