@@ -39,8 +39,9 @@ A dead copy is pure cost.
 renamed `SSEManager`; nothing imports it.
 
 ## Fix
-Delete the copy, make the survivor export the copy's public names under their old names
-(`SSEManager = StreamManager`), and point every import of the copy at the survivor.
+Delete the copy and point every import of the copy at the survivor; when something used the
+copy, make the survivor export the copy's public names under their old names
+(`SSEManager = StreamManager`) so that nothing breaks.
 
 ## Blind spots
 Copies that reorder whole functions still match (alignment finds the blocks) but copies that
@@ -252,9 +253,11 @@ def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
             "module": copy.module,
             "survivor": original.path,
             "survivor_module": original.module,
+            # Old names are kept only for code that used them: an alias nothing needs would only
+            # put a second, unrelated name beside the survivor's.
             "add_aliases": [
                 {"name": a["name"], "target": a["target"]} for a in aliases if not a["present"]
-            ],
+            ] if copy_refs else [],
             "rewrite_references": [{"path": r.path, "line": r.line, "how": r.how} for r in copy_refs],
         },
     )
