@@ -170,10 +170,10 @@ def with_import_roots(discovery: Discovery, contents: Mapping[str, bytes]) -> Di
 
 
 def _inside_a_package_or_tests(folder: str, packages: set[str]) -> bool:
-    """A folder in (or of) a package is reached through the package; test folders are run by
-    pytest, which puts them on the path its own way."""
+    """A package, or a folder right inside one, is reached through the package; test folders
+    are run by pytest, which puts them on the path its own way."""
     parts = folder.split("/")
-    return any("/".join(parts[:depth]) in packages for depth in range(1, len(parts) + 1)) or any(
+    return folder in packages or folder.rpartition("/")[0] in packages or any(
         part in {"tests", "test"} for part in parts
     )
 
@@ -187,7 +187,7 @@ def _imported_below(base: str, names: list[str], files: Iterable[SourceFile], co
     alternatives = b"|".join(re.escape(name.encode()) for name in names)
     pattern = re.compile(
         rb"^[ \t]*(?:from[ \t]+((?:" + alternatives + rb")(?:\.\w+)*)[ \t]+import[ \t(]+(\w+)"
-        rb"|import[ \t]+((?:" + alternatives + rb")(?:\.\w+)*))",
+        rb"|import[ \t]+((?:" + alternatives + rb")(?:\.\w+)*)(?!\w))",
         re.MULTILINE,
     )
     prefix = base + "/"

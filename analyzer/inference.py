@@ -423,6 +423,11 @@ class ClassModel:
         symbol = self.index.resolve_class(module, name, scope)
         if symbol is None or symbol.kind != "class":
             return None
+        cls = self.index.class_fact(symbol)
+        if evidence.kind == "annotation" and cls is not None and cls.static_only:
+            # `client: LLMClient` where LLMClient only has `create()`: what is passed in is what
+            # the factory makes, not an instance of the factory.
+            return None
         how = evidence.describe()
         alias_of = symbol.name if name.rpartition(".")[2] != symbol.name else None
         if alias_of:

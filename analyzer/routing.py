@@ -280,12 +280,17 @@ class MountGraph:
         function = self.index.resolve_dotted(module, callee, scope)
         if function is None or function.kind != "function":
             return []
-        return [
+        created = [
             node
             for node in self.nodes
             if node.module == function.module
             and (node.scope == function.name or node.scope.startswith(function.name + "."))
         ]
+        for name, returned in self.index.modules[function.module].returned_globals:
+            node = self._node_for(function.module, returned, "") if name == function.name else None
+            if node is not None and node not in created:
+                created.append(node)  # `def setup(): ...; return router`, a module-level router
+        return created
 
     def _is_dynamically_loaded(self, module: str, target: str, scope: str) -> bool:
         """`mod.router` where `mod` is bound to `importlib.import_module(...)` or similar."""

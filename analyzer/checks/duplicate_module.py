@@ -28,9 +28,11 @@ A dead copy is pure cost.
 - The renaming may only touch names the copy defines, never names it imports: two modules that
   differ by what they import (`XGBClassifier` for `XGBRFClassifier`, one model for another) are
   parallel implementations, not a copy.
-- Tests, `conftest.py` files, migrations, documentation snippets and examples (`docs/`,
-  `docs_src/`, `examples/`) are never reported: pytest runs each file for its own directory,
-  migrations are generated, and examples are copies of each other by design.
+- Tests, `conftest.py` files, migrations, scripts (a `__main__` guard, `setup.py`...),
+  documentation snippets and examples (`docs/`, `docs_src/`, `examples/`) are never reported:
+  pytest runs each file for its own directory, migrations are generated, a script may be
+  copied on purpose into each bundle that runs it by path, and examples are copies of each
+  other by design.
 - Copies of copies form one group with one survivor (the most imported); every other member is
   reported against it.
 
@@ -58,7 +60,7 @@ from analyzer.checks import Example, Rule
 from analyzer.facts.model import NAMES, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.options import Options
-from analyzer.project import Project, is_example_module, is_migration, is_test_module
+from analyzer.project import Project, is_example_module, is_run_directly, is_test_module
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
 RULE_ID = "duplicate-module"
@@ -71,7 +73,7 @@ def check(project: Project) -> Iterator[Finding]:
     texts = {
         name: facts.clone_text
         for name, facts in index.modules.items()
-        if not is_migration(facts) and not is_test_module(facts) and not is_example_module(facts)
+        if not is_run_directly(facts) and not is_example_module(facts)
     }
     comparisons: dict[tuple[str, str], Comparison] = {}
 

@@ -300,6 +300,7 @@ class _ClassBuilder:
     dynamic: bool = False
     last_statement_line: int = 0
     conditional: bool = False
+    instance_methods: int = 0
 
     def build(self) -> ClassFact:
         types = []
@@ -322,6 +323,7 @@ class _ClassBuilder:
             field_types=tuple(self.field_types),
             method_returns=tuple(self.method_returns),
             conditional=self.conditional,
+            static_only=bool(self.methods) and self.instance_methods == 0,
         )
 
 
@@ -357,6 +359,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.type_checking_depth = 0
         self.has_main_guard = False
         self.mount_helpers: dict[str, _MountHelper] = {}
+        self.returned_globals: set[tuple[str, str]] = set()
 
     def visit_Module(self, node: ast.Module) -> None:
         self.mount_helpers = _mount_helpers(node)
@@ -544,6 +547,8 @@ class _FactsVisitor(ast.NodeVisitor):
         in_class_body = builder is not None and self.scope.class_builder is not builder
         if in_class_body and builder is not None:
             builder.methods.append(name)
+            if not {_decorator_name(d) for d in node.decorator_list} & {"staticmethod", "classmethod"}:
+                builder.instance_methods += 1
             if node.returns is not None:
                 builder.method_returns.append(
                     (name, ast.unparse(node.returns), isinstance(node, ast.AsyncFunctionDef))
@@ -591,6 +596,20 @@ class _FactsVisitor(ast.NodeVisitor):
         self.scope = scope.parent
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Return(self, node: ast.Return) -> None:
+        """`return router` in a module-level function, `router` being a global: a factory that
+        hands out an object made elsewhere (`def setup_auth_router(): ...; return router`)."""
+        scope = self.scope
+        returned = dotted_name(node.value) if node.value is not None else None
+        if (
+            returned is not None
+            and scope.parent is self.module_scope
+            and scope.class_builder is None
+            and returned.partition(".")[0] not in scope.bindings
+        ):
+            self.returned_globals.add((scope.name, returned))
+        self.generic_visit(node)
 
     def _param(self, argument: ast.arg) -> None:
         if argument.annotation is not None:
@@ -1020,6 +1039,7 @@ class _FactsVisitor(ast.NodeVisitor):
             dotted_refs=tuple(sorted((name, line, scope) for (name, scope), line in self.dotted_refs.items())),
             string_refs=tuple(sorted(self.string_refs.items())),
             looked_up_names=tuple(sorted(self.looked_up.items())),
+            returned_globals=tuple(sorted(self.returned_globals)),
             attribute_assignments=tuple(sorted(self.attribute_assignments)),
             dunder_all=tuple(self.dunder_all) if self.dunder_all is not None else None,
             clone_text=CloneText.of(lines, fingerprints(lines)),

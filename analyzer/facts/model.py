@@ -107,6 +107,7 @@ class ClassFact:
     field_types: tuple[tuple[str, str], ...] = ()
     method_returns: tuple[tuple[str, str, bool], ...] = ()  # (method, return annotation, async)
     conditional: bool = False
+    static_only: bool = False  # only static and class methods: a namespace or a factory
 
     @property
     def members(self) -> frozenset[str]:
@@ -240,6 +241,7 @@ class ModuleFacts:
     dotted_refs: tuple[tuple[str, int, str], ...] = ()  # (a.b.c, first line, scope)
     string_refs: tuple[tuple[str, int], ...] = ()
     looked_up_names: tuple[tuple[str, int], ...] = ()  # getattr(obj, "name"): (name, first line)
+    returned_globals: tuple[tuple[str, str], ...] = ()  # (module-level function, global it returns)
     attribute_assignments: tuple[tuple[str, str], ...] = ()
     dunder_all: tuple[str, ...] | None = None
     clone_text: CloneText = CloneText()
