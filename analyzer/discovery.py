@@ -223,9 +223,11 @@ def _provided_by(target: str, dotted: bool, name: str, paths: set[str], contents
 def _scripts_beside_their_package(files: list[SourceFile]) -> list[SourceFile]:
     """`cps.py` beside the package `cps/`: `import cps` finds the package, so the file can only
     be run as a script; it is analysed as `__main__`, which is its name when it runs."""
-    packages = {f.module for f in files if f.is_package}
+    package_folders = {f.path.removesuffix("/__init__.py") for f in files if f.is_package}
     return [
-        SourceFile(f.path, "__main__", False) if not f.is_package and f.module in packages else f
+        SourceFile(f.path, "__main__", False)
+        if not f.is_package and f.path.removesuffix(".py") in package_folders
+        else f
         for f in files
     ]
 

@@ -43,7 +43,9 @@ class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleFacts]) -> None:
         self.modules: dict[str, ModuleFacts] = {}
         self.unreachable: list[ModuleFacts] = []  # files another file's module name hides
-        for facts in sorted(modules, key=lambda m: m.path):
+        # Two files with one module name (nested projects, service folders): the one nearer the
+        # root is the application's; the other is reported as not analysed.
+        for facts in sorted(modules, key=lambda m: (m.path.count("/"), m.path)):
             if facts.error is not None:
                 continue
             if self.modules.setdefault(facts.module, facts) is not facts:

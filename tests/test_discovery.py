@@ -74,3 +74,22 @@ def test_a_folder_its_code_imports_from_is_a_source_root(tmp_path: Path) -> None
     assert named["bin/report.py"] == "report" and named["bin/stats.py"] == "stats"
     # `alembic` here is the library: the folder of that name does not provide `context`.
     assert named["contrib/alembic/env.py"] == "contrib.alembic.env"
+
+
+def test_a_package_elsewhere_does_not_turn_a_module_into_a_script(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {
+        "admin/pyproject.toml": "", "admin/services.py": "",
+        "worker/pyproject.toml": "", "worker/services/__init__.py": "",
+    })
+    assert modules(root) == {"admin/services.py": "services", "worker/services/__init__.py": "services"}
+
+
+def test_of_two_same_named_modules_the_one_nearer_the_root_is_analysed(tmp_path: Path) -> None:
+    from analyzer.scan import scan
+
+    root = write_tree(tmp_path / "repo", {
+        "api/__init__.py": "", "api/views.py": "",
+        "agent/sandbox/pyproject.toml": "", "agent/sandbox/api/__init__.py": "",
+    })
+    messages = {(d.path, d.message) for d in scan(root).diagnostics}
+    assert messages == {("agent/sandbox/api/__init__.py", "not analysed: api/__init__.py is module `api` too")}
