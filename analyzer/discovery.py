@@ -55,6 +55,7 @@ class Discovery:
     diagnostics: tuple[Diagnostic, ...]
     source_roots: tuple[str, ...] = ("",)  # relative to `root`; module names count from these
     package_prefix: str = ""
+    distributions: tuple[str, ...] = ()  # nested projects (own pyproject.toml...), relative
 
 
 def discover(
@@ -73,6 +74,7 @@ def discover(
     roots = [_source_root(root)]
     found: list[str] = []
     diagnostics: list[Diagnostic] = []
+    distributions: list[str] = []
 
     def on_error(path: str, error: OSError) -> None:
         where = _relative(Path(path), root)
@@ -93,6 +95,7 @@ def discover(
             # A nested project (`backend/` with its own pyproject.toml in a monorepo): its
             # modules are imported from there, not from the scanned root.
             roots.append(_source_root(Path(directory)))
+            distributions.append(here)
         for entry in entries:
             name = entry.name
             if not name.endswith(".py") or _is_directory(entry):
@@ -129,6 +132,7 @@ def discover(
         diagnostics=tuple(diagnostics),
         source_roots=source_roots,
         package_prefix=package_prefix,
+        distributions=tuple(sorted(distributions)),
     )
 
 

@@ -34,6 +34,7 @@ class Reference:
 class Project:
     index: ProjectIndex
     options: Options = field(default_factory=Options)
+    distributions: tuple[str, ...] = ()  # folders of nested projects (each its own pyproject.toml)
     _dotted_memo: dict[tuple[str, str, str], Symbol | None] = field(default_factory=dict, init=False, repr=False)
     _module_references: dict[str, tuple[Reference, ...]] = field(default_factory=dict, init=False, repr=False)
 
@@ -144,6 +145,10 @@ class Project:
             if path != index.modules[module].path:
                 found.append(Reference(path, line, "string"))
         return tuple(sorted(set(found), key=lambda r: (r.path, r.line)))
+
+    def distribution_of(self, facts: ModuleFacts) -> str:
+        """The nested project the module belongs to ("" for the scanned project itself)."""
+        return max((d for d in self.distributions if facts.path.startswith(d + "/")), key=len, default="")
 
     def is_entry_point(self, facts: ModuleFacts) -> bool:
         """Modules run rather than imported: tests, scripts, migrations, application modules."""

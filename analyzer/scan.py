@@ -131,7 +131,9 @@ def _scan(
         if "project" not in loaded:
             with _cyclic_gc_paused():
                 modules, _ = collect_facts(sources, keys, store, jobs, progress)
-                loaded["project"] = Project(ProjectIndex(m for m in modules if m.error is None), options)
+                loaded["project"] = Project(
+                    ProjectIndex(m for m in modules if m.error is None), options, discovery.distributions
+                )
         return loaded["project"]
 
     result_key = combined_key(sorted(keys.values()), _options_key(options)) if store else None
@@ -139,7 +141,7 @@ def _scan(
     if not isinstance(checked, _Checked):
         modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
         parsed = [facts for facts in modules if facts.error is None]
-        project = loaded["project"] = Project(ProjectIndex(parsed), options)
+        project = loaded["project"] = Project(ProjectIndex(parsed), options, discovery.distributions)
         findings, rule_diagnostics = run_checks(project, options)
         rule_diagnostics += [
             Diagnostic(hidden.path, f"not analysed: {project.index.modules[hidden.module].path} is module "

@@ -149,6 +149,7 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
                 for other_facts, other in twins
                 if _used_outside_tests(project, uses(other_facts, other))
                 and not _related_by_inheritance(project, facts, cls, other_facts, other)
+                and (_share_methods(cls, other) or project.distribution_of(facts) == project.distribution_of(other_facts))
             ]
             if not live:
                 continue
@@ -186,6 +187,13 @@ def _parallel_plugins(path: str, other: str) -> bool:
     *mine, name = path.split("/")
     *theirs, other_name = other.split("/")
     return name == other_name and len(mine) == len(theirs) >= 2 and mine[:-1] == theirs[:-1]
+
+
+def _share_methods(cls: ClassFact, other: ClassFact) -> bool:
+    """Namesakes with (almost) no methods in common in two distributions of one repository (an
+    SDK and its command line, each with its own pyproject.toml) are two classes that happen to
+    share a name, not a copy."""
+    return len(set(cls.methods) & set(other.methods)) >= MIN_SHARED_FOR_CERTAINTY
 
 
 def _used_outside_tests(project: Project, uses: list[Reference]) -> bool:
