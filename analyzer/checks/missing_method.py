@@ -23,8 +23,10 @@ and a body from the recipe table when one fits; or correct the call (see "did yo
 ## Blind spots
 Never reported, because they cannot be known: classes with an unknown base, metaclass or class
 decorator, `__getattr__`/`__getattribute__`, attributes set through `setattr`, `Protocol`s,
-receivers narrowed by `isinstance`/`hasattr` or assigned more than one way, and methods that a
-subclass defines (the receiver may be that subclass).
+receivers narrowed by `isinstance`/`hasattr` or assigned more than one way, names bound both to
+a class and to an import (`if NEW: class X: ...` / `else: from lib import X`), annotations that
+name a class with only static and class methods (a factory: the value is what it makes), and
+methods that a subclass defines (the receiver may be that subclass).
 """
 
 from __future__ import annotations

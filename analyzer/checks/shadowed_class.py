@@ -13,7 +13,9 @@ Plugin layouts are not copies: a class name defined in three or more modules of 
 modules of sibling packages (`processors/a/forms.py`, `processors/b/forms.py`), is a
 convention the application looks up by module. So is a class whose name is read with
 `getattr(obj, "Name")` or as an attribute of an object the index cannot tell (a module loaded
-with importlib) anywhere else in the project.
+with importlib) anywhere else in the project. Namesakes with (almost) no method in common in two
+distributions of one repository (nested projects, each with its own pyproject.toml) are two
+classes that share a name, not a copy.
 
 ## Why is this bad?
 Readers and tools find two `WorkerSpaceManager`s and cannot tell which one runs; fixes land in

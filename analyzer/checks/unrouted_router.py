@@ -4,8 +4,9 @@
 A router whose endpoints never reach an application: no chain of `include_router`,
 `register_blueprint`, `mount` or Starlette `Mount` calls leads from a `FastAPI(...)`,
 `Flask(...)` or `Starlette(...)` object to it. Chains are followed through aggregator routers,
-package re-exports, import aliases, module attributes (`items.router`), app factories and
-the variables holding their results, helper functions that mount their parameter
+package re-exports, import aliases, module attributes (`items.router`), app factories, the
+variables holding their results and the module-level routers they return, `functools.partial`
+of a mount method, helper functions that mount their parameter
 (`def add(app, router): app.include_router(router)`, called in their own module), and loops
 over literal lists of routers or modules.
 
