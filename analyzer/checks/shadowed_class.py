@@ -35,7 +35,10 @@ classes) is reported as `uncertain`: listed apart, and failing CI only with `--s
 ## Blind spots
 Classes inside functions or conditional blocks, nested classes (`class Config`), classes with
 a decorator that may register them (anything but `@dataclass`, `@total_ordering` and the
-like), test modules, migrations, documentation and example folders are not considered. A base class and its same-named subclass are not copies.
+like), test modules, migrations, documentation and example folders are not considered. A class
+defined twice in one module is not reported when defining the first may register it: a
+metaclass, a library base other than plain ones (`object`, exceptions, `Enum`...), or a base
+with `__init_subclass__`. A base class and its same-named subclass are not copies.
 A computed `getattr(module, name)` is invisible, as are classes named only in non-Python
 settings (YAML, INI) when their module is not laid out as a plugin package.
 """
@@ -77,6 +80,36 @@ def _may_be_registered(cls: ClassFact) -> bool:
     return any(d.rpartition(".")[2] not in INERT_DECORATORS for d in cls.decorators)
 
 
+# Library bases whose subclasses are plain classes: defining one has no effect elsewhere.
+PLAIN_BASES = frozenset(
+    {"builtins.object", "builtins.Exception", "builtins.BaseException", "builtins.ValueError",
+     "builtins.RuntimeError", "builtins.dict", "builtins.list", "builtins.str", "builtins.int",
+     "abc.ABC", "enum.Enum", "enum.IntEnum", "enum.StrEnum", "typing.NamedTuple",
+     "typing.TypedDict", "typing.Protocol", "typing.Generic"}
+)
+
+
+def _acts_when_defined(project: Project, module: str, cls: ClassFact, depth: int = 0) -> bool:
+    """Whether defining the class may register it somewhere: a metaclass, a base outside this
+    short list of plain ones (a framework's `page` whose metaclass records every subclass), or a
+    project base with `__init_subclass__`."""
+    if cls.metaclass is not None or depth > 8:
+        return True
+    for base in project.classes.bases(module, cls):
+        if base is None:
+            return True
+        if base.kind == "external":
+            if base.qualname not in PLAIN_BASES:
+                return True
+            continue
+        fact = project.index.class_fact(base)
+        if fact is None or "__init_subclass__" in fact.methods:
+            return True
+        if _acts_when_defined(project, base.module, fact, depth + 1):
+            return True
+    return False
+
+
 def _redefined_in_module(project: Project) -> Iterator[Finding]:
     for facts in project.index.modules.values():
         if not _eligible(facts):
@@ -88,8 +121,8 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
         for name, definitions in sorted(by_name.items()):
             definitions.sort(key=lambda c: c.span.line)
             for stale, later in zip(definitions, definitions[1:]):
-                if _may_be_registered(stale):
-                    continue  # registered by its decorator when defined: rebinding the name is harmless
+                if _may_be_registered(stale) or _acts_when_defined(project, facts.module, stale):
+                    continue  # registered when defined: rebinding the name does not undo that
                 between = [
                     line for line in facts.name_lines(name)
                     if stale.span.end_line < line < later.span.line
