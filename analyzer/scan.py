@@ -127,13 +127,14 @@ def _scan(
     keys = {s.file.path: _key(store, s) for s in sources}
     loaded: dict[str, Project] = {}
 
+    def new_project(modules: list[ModuleFacts]) -> Project:
+        loaded["project"] = Project(ProjectIndex(modules), options, discovery.distributions)
+        return loaded["project"]
+
     def load_project() -> Project:
         if "project" not in loaded:
             with _cyclic_gc_paused():
-                modules, _ = collect_facts(sources, keys, store, jobs, progress)
-                loaded["project"] = Project(
-                    ProjectIndex(m for m in modules if m.error is None), options, discovery.distributions
-                )
+                new_project(collect_facts(sources, keys, store, jobs, progress)[0])
         return loaded["project"]
 
     result_key = combined_key(sorted(keys.values()), _options_key(options)) if store else None
@@ -141,7 +142,7 @@ def _scan(
     if not isinstance(checked, _Checked):
         modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
         parsed = [facts for facts in modules if facts.error is None]
-        project = loaded["project"] = Project(ProjectIndex(parsed), options, discovery.distributions)
+        project = new_project(parsed)
         findings, rule_diagnostics = run_checks(project, options)
         rule_diagnostics += [
             Diagnostic(hidden.path, f"not analysed: {project.index.modules[hidden.module].path} is module "

@@ -264,7 +264,7 @@ def _finding(
     shared = sorted(set(cls.methods) & set(live.methods))
     # Two same-named classes with (almost) no methods are alike by having little code, not by
     # being copies: still dead, but the "stale copy" reading is uncertain.
-    confidence = "high" if len(shared) >= MIN_SHARED_FOR_CERTAINTY else "uncertain"
+    confidence = "high" if _share_methods(cls, live) else "uncertain"
     return Finding(
         rule=RULE_ID,
         path=facts.path,

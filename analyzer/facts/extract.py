@@ -265,6 +265,17 @@ class _MountHelper:
     prefix: str | None
 
 
+def _mounted_argument(method: str, node: ast.Call) -> tuple[ast.expr | None, str | None]:
+    """What a mount call mounts, and the literal prefix it mounts it under."""
+    if method == "mount":
+        prefix = string_value(_positional(node, 0) or _keyword(node, "path"))
+        return _keyword(node, "app") or _positional(node, 1), prefix
+    if method == "host":
+        return _keyword(node, "app") or _positional(node, 1), None
+    target = _positional(node, 0) or _keyword(node, "router") or _keyword(node, "blueprint")
+    return target, string_value(_keyword(node, "prefix") or _keyword(node, "url_prefix"))
+
+
 def _mount_helpers(module: ast.Module) -> dict[str, _MountHelper]:
     helpers = {}
     for function in module.body:
@@ -276,10 +287,9 @@ def _mount_helpers(module: ast.Module) -> dict[str, _MountHelper]:
                 continue
             if node.func.attr not in {"include_router", "register_blueprint"}:
                 continue
-            target = _positional(node, 0) or _keyword(node, "router") or _keyword(node, "blueprint")
+            target, prefix = _mounted_argument(node.func.attr, node)
             receiver = dotted_name(node.func.value)
             if isinstance(target, ast.Name) and target.id in parameters and receiver is not None:
-                prefix = string_value(_keyword(node, "prefix") or _keyword(node, "url_prefix"))
                 helpers[function.name] = _MountHelper(parameters, receiver, target.id, node.func.attr, prefix)
                 break
     return helpers
@@ -892,15 +902,7 @@ class _FactsVisitor(ast.NodeVisitor):
         )
 
     def _record_mount_call(self, receiver: str, method: str, node: ast.Call) -> None:
-        if method == "mount":
-            target = _keyword(node, "app") or _positional(node, 1)
-            prefix = string_value(_positional(node, 0) or _keyword(node, "path"))
-        elif method == "host":
-            target = _keyword(node, "app") or _positional(node, 1)
-            prefix = None
-        else:
-            target = _positional(node, 0) or _keyword(node, "router") or _keyword(node, "blueprint")
-            prefix = string_value(_keyword(node, "prefix") or _keyword(node, "url_prefix"))
+        target, prefix = _mounted_argument(method, node)
         self._record_mount(receiver, method, node, target, prefix)
 
     def _record_mount(
