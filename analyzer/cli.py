@@ -6,7 +6,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -48,7 +48,7 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
-def _rule_list(value: Optional[str]) -> Optional[list[str]]:
+def _rule_list(value: str | None) -> list[str] | None:
     if value is None:
         return None
     known = {rule.id for rule in all_rules()}
@@ -63,21 +63,21 @@ def _rule_list(value: Optional[str]) -> Optional[list[str]]:
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="The application's root, or files in it (pre-commit).")],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
-    select: Annotated[Optional[str], typer.Option(help="Only these rules (comma-separated).")] = None,
-    ignore: Annotated[Optional[str], typer.Option(help="Skip these rules (comma-separated).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
-    root: Annotated[Optional[Path], typer.Option("--root", help="Project root when files are given (default: the config's folder, else the current one).")] = None,
-    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Report only findings not in FILE.")] = None,
-    write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record the current findings in FILE.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
+    select: Annotated[str | None, typer.Option(help="Only these rules (comma-separated).")] = None,
+    ignore: Annotated[str | None, typer.Option(help="Skip these rules (comma-separated).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
+    root: Annotated[Path | None, typer.Option("--root", help="Project root when files are given (default: the config's folder, else the current one).")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not in FILE.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record the current findings in FILE.")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")] = False,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Exit 1 only for findings of these rules.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 only for findings of these rules.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Uncertain findings fail too.")] = False,
     warn_unused_ignores: Annotated[bool, typer.Option("--warn-unused-ignores", help="Report suppressions that silence nothing.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary when clean.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")] = os.cpu_count() or 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="Keep the cache in DIR (default: .hygiene_cache/ at the project root).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="Keep the cache in DIR (default: .hygiene_cache/ at the project root).")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Scan the application and report findings. Exit 0: clean, 1: findings, 2: error."""
@@ -85,7 +85,8 @@ def scan(
 
     from analyzer.config import ConfigError, find_config, load_options
     from analyzer.scan import scan as run_scan
-    from analyzer.suppressions import BaselineError, write_baseline as record_baseline
+    from analyzer.suppressions import BaselineError
+    from analyzer.suppressions import write_baseline as record_baseline
 
     try:
         project_root, files = _project_and_files(paths, root, config)
@@ -112,7 +113,7 @@ def scan(
         result = run_scan(project_root, options, jobs=jobs, progress=_progress_bar(quiet), cache=not no_cache)
     except (FileNotFoundError, NotADirectoryError, BaselineError) as error:
         _fail(str(error))
-    except Exception as error:  # noqa: BLE001 - the top-level guard: one line, exit 2
+    except Exception as error:  # the top-level guard: one line, exit 2
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
@@ -131,7 +132,7 @@ def scan(
     raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
 
 
-def _project_and_files(paths: list[Path], root: Optional[Path], config: Optional[Path]) -> tuple[Path, Optional[set[str]]]:
+def _project_and_files(paths: list[Path], root: Path | None, config: Path | None) -> tuple[Path, set[str] | None]:
     """One directory: the project. Files (pre-commit passes them): the project is `--root`, the
     folder of the configuration, or the current folder; findings are limited to those files."""
     if len(paths) == 1 and not paths[0].is_file():
@@ -178,13 +179,13 @@ def _progress_bar(quiet: bool):
 def fix(
     path: Annotated[Path, typer.Argument(help="Root of the application.")],
     apply: Annotated[bool, typer.Option("--apply", help="Write the changes (default: show them).")] = False,
-    rule: Annotated[Optional[str], typer.Option("--rule", help="Only fixes for these rules (comma-separated).")] = None,
-    only: Annotated[Optional[list[str]], typer.Option("--only", help="Only findings in or related to this file (repeatable).")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Only fixes for these rules (comma-separated).")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Only findings in or related to this file (repeatable).")] = None,
     confirm: Annotated[bool, typer.Option("--confirm", help="Ask before each fix.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Apply even over uncommitted changes.")] = False,
     drop_unrouted: Annotated[bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")] = False,
     skip_orphan_methods: Annotated[bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")] = False,
-    tests: Annotated[Optional[str], typer.Option("--tests", help="Test command to run after applying.")] = None,
+    tests: Annotated[str | None, typer.Option("--tests", help="Test command to run after applying.")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Show the fixes as a diff, or write them with --apply, then verify the tree."""
@@ -198,7 +199,7 @@ def fix(
 @app.command()
 def verify(
     path: Annotated[Path, typer.Argument(help="Root of the application.")],
-    tests: Annotated[Optional[str], typer.Option("--tests", help="Test command to run.")] = None,
+    tests: Annotated[str | None, typer.Option("--tests", help="Test command to run.")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Check that every file compiles, every project import resolves, and the tests pass."""
@@ -228,7 +229,7 @@ def _guarded(debug: bool, action) -> int:
         return action()
     except (FileNotFoundError, FileExistsError, NotADirectoryError, ApplyError, ConfigError) as error:
         _fail(str(error))
-    except Exception as error:  # noqa: BLE001 - the top-level guard
+    except Exception as error:  # the top-level guard
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
@@ -238,14 +239,14 @@ def _guarded(debug: bool, action) -> int:
 @app.command()
 def report(
     path: Annotated[Path, typer.Argument(help="Root of the application.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language: en or ru.")] = "en",
     apply: Annotated[bool, typer.Option("--apply", help="Apply the fixes, verify, report the result.")] = False,
-    tests: Annotated[Optional[str], typer.Option("--tests", help="Test command to run on the result.")] = None,
+    tests: Annotated[str | None, typer.Option("--tests", help="Test command to run on the result.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Apply even over uncommitted changes.")] = False,
     drop_unrouted: Annotated[bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")] = False,
     skip_orphan_methods: Annotated[bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")] = False,
-    copy_to: Annotated[Optional[Path], typer.Option("--copy-to", help="With --apply: clean a copy of PATH made in DIR; PATH is not touched.")] = None,
+    copy_to: Annotated[Path | None, typer.Option("--copy-to", help="With --apply: clean a copy of PATH made in DIR; PATH is not touched.")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Write the cleanup report (markdown): an audit, or with --apply the completion report."""
@@ -279,8 +280,8 @@ def _command_line() -> str:
 @app.command()
 def clean(
     path: Annotated[Path, typer.Argument(help="The application's root.")] = Path("."),
-    config: Annotated[Optional[Path], typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
-    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="The cache is in DIR.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="The cache is in DIR.")] = None,
 ) -> None:
     """Delete the project's cache (only what hygiene wrote there)."""
     from analyzer.config import ConfigError, find_config, load_options
@@ -316,7 +317,7 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", help="A rule 
     typer.echo(rule.doc.strip())
 
 
-def _emit(result, output_format: OutputFormat, output: Optional[Path], quiet: bool = False) -> None:
+def _emit(result, output_format: OutputFormat, output: Path | None, quiet: bool = False) -> None:
     if output_format is not OutputFormat.text:
         import importlib
 

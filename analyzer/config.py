@@ -119,7 +119,7 @@ def _parse(path: Path, table: Any, options: Options) -> Options:
     if "baseline" in table:
         if not isinstance(table["baseline"], str):
             raise ConfigError(f"{where}: baseline must be a path")
-        changes["baseline"] = str((path.parent / table["baseline"]))
+        changes["baseline"] = str(path.parent / table["baseline"])
     if "cache-dir" in table:
         if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
             raise ConfigError(f"{where}: cache-dir must be a path")

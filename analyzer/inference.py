@@ -192,7 +192,7 @@ def _annotation_name(node: ast.expr, element: bool) -> str | None:
 
 
 def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None or dotted_name(node) == "None"
+    return (isinstance(node, ast.Constant) and node.value is None) or dotted_name(node) == "None"
 
 
 class ClassModel:

@@ -21,7 +21,6 @@ from analyzer.options import Options
 from analyzer.scan import scan
 from tests.conftest import FIXTURES
 
-
 runner = CliRunner()
 
 

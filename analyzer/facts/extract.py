@@ -14,14 +14,13 @@ in `analyzer/fixes/`. Comments, which `ast` drops, come from the token pass (`to
 
 from __future__ import annotations
 
+import ast
 import io
 import re
-import tokenize
-from dataclasses import dataclass, field, replace
-
-import ast
 import sys
+import tokenize
 import warnings
+from dataclasses import dataclass, field, replace
 
 from analyzer.facts.model import (
     AttrCall,

@@ -102,7 +102,7 @@ MAX_NESTING = 200
 MAX_CHAIN = 2500
 # Tokens that nest one expression inside another (a + b + c is ((a + b) + c)).
 _CHAINING_OPERATORS = frozenset(
-    "+ - * / // % @ ** << >> & | ^ ~ < > <= >= == != . ( [ :=".split()
+    "+ - * / // % @ ** << >> & | ^ ~ < > <= >= == != . ( [ :=".split()  # noqa: SIM905 - reads best as written
 )
 _CHAINING_KEYWORDS = frozenset({"and", "or", "not", "if", "lambda", "in", "is", "await"})
 _KEYWORD_OPERATOR = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_CHAINING_KEYWORDS)))

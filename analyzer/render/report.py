@@ -11,6 +11,7 @@ from typing import Any
 from analyzer.render.i18n import Text as _Text
 from analyzer.reporting import Action, CleanupReport
 
+
 def render(report: CleanupReport, lang: str = "en", command: str | None = None) -> str:
     t = _Text(lang)
     out: list[str] = []

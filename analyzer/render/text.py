@@ -11,7 +11,6 @@ from rich.markup import escape
 from analyzer.findings import Finding
 from analyzer.scan import ScanResult
 
-
 EXCERPT_LINES = 3
 
 
