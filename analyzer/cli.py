@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -40,7 +40,7 @@ def _root(
     """Static hygiene checks for Python web applications."""
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
@@ -67,17 +67,35 @@ def scan(
     select: Annotated[str | None, typer.Option(help="Only these rules (comma-separated).")] = None,
     ignore: Annotated[str | None, typer.Option(help="Skip these rules (comma-separated).")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
-    root: Annotated[Path | None, typer.Option("--root", help="Project root when files are given (default: the config's folder, else the current one).")] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root", help="Project root when files are given (default: the config's folder, else the current one)."
+        ),
+    ] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings not in FILE.")] = None,
-    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record the current findings in FILE.")] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option("--write-baseline", help="Record the current findings in FILE.")
+    ] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings.")] = False,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 only for findings of these rules.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Uncertain findings fail too.")] = False,
-    warn_unused_ignores: Annotated[bool, typer.Option("--warn-unused-ignores", help="Report suppressions that silence nothing.")] = False,
+    warn_unused_ignores: Annotated[
+        bool, typer.Option("--warn-unused-ignores", help="Report suppressions that silence nothing.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary when clean.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")] = os.cpu_count() or 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes for parsing.")
+    ] = os.cpu_count() or 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="Keep the cache in DIR (default: .hygiene_cache/ at the project root).")] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            envvar="HYGIENE_CACHE_DIR",
+            help="Keep the cache in DIR (default: .hygiene_cache/ at the project root).",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Scan the application and report findings. Exit 0: clean, 1: findings, 2: error."""
@@ -180,11 +198,17 @@ def fix(
     path: Annotated[Path, typer.Argument(help="Root of the application.")],
     apply: Annotated[bool, typer.Option("--apply", help="Write the changes (default: show them).")] = False,
     rule: Annotated[str | None, typer.Option("--rule", help="Only fixes for these rules (comma-separated).")] = None,
-    only: Annotated[list[str] | None, typer.Option("--only", help="Only findings in or related to this file (repeatable).")] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Only findings in or related to this file (repeatable).")
+    ] = None,
     confirm: Annotated[bool, typer.Option("--confirm", help="Ask before each fix.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Apply even over uncommitted changes.")] = False,
-    drop_unrouted: Annotated[bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")] = False,
-    skip_orphan_methods: Annotated[bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")] = False,
+    drop_unrouted: Annotated[
+        bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")
+    ] = False,
+    skip_orphan_methods: Annotated[
+        bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")
+    ] = False,
     tests: Annotated[str | None, typer.Option("--tests", help="Test command to run after applying.")] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
@@ -244,9 +268,16 @@ def report(
     apply: Annotated[bool, typer.Option("--apply", help="Apply the fixes, verify, report the result.")] = False,
     tests: Annotated[str | None, typer.Option("--tests", help="Test command to run on the result.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Apply even over uncommitted changes.")] = False,
-    drop_unrouted: Annotated[bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")] = False,
-    skip_orphan_methods: Annotated[bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")] = False,
-    copy_to: Annotated[Path | None, typer.Option("--copy-to", help="With --apply: clean a copy of PATH made in DIR; PATH is not touched.")] = None,
+    drop_unrouted: Annotated[
+        bool, typer.Option("--drop-unrouted", help="Delete unmounted routers even without replacements.")
+    ] = False,
+    skip_orphan_methods: Annotated[
+        bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")
+    ] = False,
+    copy_to: Annotated[
+        Path | None,
+        typer.Option("--copy-to", help="With --apply: clean a copy of PATH made in DIR; PATH is not touched."),
+    ] = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Write the cleanup report (markdown): an audit, or with --apply the completion report."""
@@ -281,7 +312,9 @@ def _command_line() -> str:
 def clean(
     path: Annotated[Path, typer.Argument(help="The application's root.")] = Path("."),
     config: Annotated[Path | None, typer.Option("--config", help="Read \\[tool.hygiene] from FILE.")] = None,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="The cache is in DIR.")] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", envvar="HYGIENE_CACHE_DIR", help="The cache is in DIR.")
+    ] = None,
 ) -> None:
     """Delete the project's cache (only what hygiene wrote there)."""
     from analyzer.config import ConfigError, find_config, load_options

@@ -121,7 +121,7 @@ def _import_stdlib(module: str) -> ModuleType | None:
     sys.path[:] = [p for p in saved if p and in_stdlib(p)]
     try:
         loaded = importlib.import_module(module)
-    except Exception:  # an optional stdlib module missing on this platform
+    except Exception:  # noqa: BLE001 - an optional stdlib module missing on this platform
         return None
     finally:
         sys.path[:] = saved
@@ -318,7 +318,7 @@ class ClassModel:
         return self._from_evidence(facts.module, evidence, call.scope, depth)
 
     def _self_attribute(self, facts: ModuleFacts, call: AttrCall, depth: int) -> Receiver | None:
-        owner, _, attr = call.receiver.partition(".")
+        _, _, attr = call.receiver.partition(".")
         class_name = call.scope.split(".")[0]
         cls = self.index.class_fact(Symbol("class", facts.module, class_name))
         if cls is None or "." in attr:

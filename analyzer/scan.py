@@ -173,7 +173,9 @@ def _scan(
         root=discovery.root,
         findings=findings,
         diagnostics=tuple(
-            sorted({*diagnostics, *checked.diagnostics, *extra, *unused}, key=lambda d: (d.path, d.line or 0, d.message))
+            sorted(
+                {*diagnostics, *checked.diagnostics, *extra, *unused}, key=lambda d: (d.path, d.line or 0, d.message)
+            )
         ),
         files=checked.files,
         lines=checked.lines,
@@ -251,7 +253,7 @@ def collect_facts(
     if jobs > 1 and len(missing) >= PARALLEL_MIN_FILES:
         with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
             extracted = pool.map(_extract, missing, chunksize=CHUNK_SIZE)
-            for source, facts in zip(missing, extracted):
+            for source, facts in zip(missing, extracted, strict=True):
                 facts_by_path[source.file.path] = facts
                 done += 1
                 if progress:

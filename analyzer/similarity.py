@@ -110,7 +110,7 @@ def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ..
 def _agreeing_tokens(aligned: list[tuple[NormalizedLine, NormalizedLine]], renames: Mapping[str, str]) -> int:
     agreeing = 0
     for mine, theirs in aligned:
-        mismatched = sum(1 for a, b in zip(mine[NAMES], theirs[NAMES]) if renames.get(a, a) != b)
+        mismatched = sum(1 for a, b in zip(mine[NAMES], theirs[NAMES], strict=False) if renames.get(a, a) != b)
         mismatched += mine[LITERALS] != theirs[LITERALS]
         agreeing += max(mine[SIZE] - mismatched, 0)
     return agreeing
@@ -120,7 +120,7 @@ def _renames(aligned: list[tuple[NormalizedLine, NormalizedLine]]) -> dict[str, 
     """The one-to-one renaming that explains most aligned identifier pairs."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for mine, theirs in aligned:
-        for a, b in zip(mine[NAMES], theirs[NAMES]):
+        for a, b in zip(mine[NAMES], theirs[NAMES], strict=False):
             votes[a][b] += 1
     renames: dict[str, str] = {}
     claimed: dict[str, tuple[int, str]] = {}

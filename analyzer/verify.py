@@ -103,7 +103,9 @@ def _imports_resolve(after: ScanResult) -> list[Check]:
                 target = imported.module + (f".{imported.name}" if imported.name else "")
                 failures.append(f"{facts.path}:{imported.line} imports {target}")
     if failures:
-        return [Check("imports", "project imports", False, f"{len(failures)} of {checked} unresolved", "\n".join(failures))]
+        return [
+            Check("imports", "project imports", False, f"{len(failures)} of {checked} unresolved", "\n".join(failures))
+        ]
     return [Check("imports", "project imports", True, f"all {checked} project imports resolve")]
 
 

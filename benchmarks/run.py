@@ -19,6 +19,7 @@ Method (the one of shared/research/perf-baselines.md):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -148,10 +149,8 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            try:
+            with contextlib.suppress(Exception):  # sampling is best effort
                 self.peak = max(self.peak, _tree_rss_kib(self.pid))
-            except Exception:  # noqa: BLE001 - sampling is best effort
-                pass
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -181,19 +180,15 @@ def measure(
         if timeout:
             def _kill() -> None:
                 timed_out.set()
-                try:
+                with contextlib.suppress(OSError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except OSError:
-                    pass
             killer = threading.Timer(timeout, _kill)
             killer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
             raise
         wall = time.perf_counter() - started
         if killer:
@@ -368,7 +363,9 @@ def detect_tools(args: argparse.Namespace) -> Tools:
     else:
         tools.versions["measured build"] = f"the live package `{live}` (--live or no snapshot possible)"
     jobs_default = re.search(r"--jobs.*?\[default:\s*(\d+)\]", help_text, re.S)
-    tools.versions["hygiene --jobs"] = str(args.jobs) if args.jobs else f"default ({jobs_default.group(1) if jobs_default else '?'})"
+    tools.versions["hygiene --jobs"] = (
+        str(args.jobs) if args.jobs else f"default ({jobs_default.group(1) if jobs_default else '?'})"
+    )
     tools.versions["hygiene --no-cache"] = "supported" if tools.no_cache_flag else (
         f"not supported: cold runs delete <corpus>/{CACHE_DIR_NAME} first"
     )
@@ -644,7 +641,9 @@ def bench_corpus(
 
     modes: list[tuple[str, list[str], int]] = [(COLD, tools.hygiene_cmd(root, cold=True), rounds)]
     if has_cache:
-        modes += [(WARM, tools.hygiene_cmd(root, cold=False), rounds), (EDIT, tools.hygiene_cmd(root, cold=False), rounds)]
+        modes += [
+            (WARM, tools.hygiene_cmd(root, cold=False), rounds), (EDIT, tools.hygiene_cmd(root, cold=False), rounds)
+        ]
     if tools.vulture:
         modes.append((VULTURE, [str(tools.vulture), str(root)], rounds))
     empty = CORPORA / "empty"
@@ -653,8 +652,10 @@ def bench_corpus(
         empty.mkdir(parents=True)
         modes.insert(0, (STARTUP, tools.hygiene_cmd(empty, cold=True), rounds))
     if tools.pylint and not args.quick:
-        modes.append((PYLINT, [str(tools.pylint), "--recursive=y", "--disable=all", "--enable=duplicate-code", str(root)],
-                      pylint_rounds))
+        modes.append((
+            PYLINT, [str(tools.pylint), "--recursive=y", "--disable=all", "--enable=duplicate-code", str(root)],
+            pylint_rounds,
+        ))
     if tools.skylos and not args.quick:
         modes.append((SKYLOS, [str(tools.skylos), str(root), "--json", "--no-upload"], skylos_rounds))
     for mode, cmd, _ in modes:
@@ -789,7 +790,10 @@ def bench_scaling(roots: dict[int, Path], tools: Tools, args: argparse.Namespace
             # Trees without a warm-up sample their tree RSS in their first timed run, at 4 Hz.
             run = one(k, sample=(r == 0 and k not in result.warmups), interval=0.25)
             result.runs[k].append(run)
-            log(f"scaling round {r + 1}/{rounds}: x{k}: {run.wall:.3f} s rc={run.rc} rss={run.maxrss_kib / 1024:.0f} MiB")
+            log(
+                f"scaling round {r + 1}/{rounds}: x{k}: {run.wall:.3f} s rc={run.rc} "
+                f"rss={run.maxrss_kib / 1024:.0f} MiB"
+            )
     result.load_after = loadavg()
     for k in roots:
         result.outputs[k] = summarise(COLD, OUT / f"scale-x{k}.out")
@@ -854,7 +858,7 @@ def profile_django(root: Path, tools: Tools, args: argparse.Namespace) -> Profil
     def top(index: int, n: int, skip_dispatch: bool) -> list[tuple]:
         ranked = sorted(rows.items(), key=lambda item: item[1][index], reverse=True)
         picked = []
-        for key, (cc, nc, tt, ct, _) in ranked:
+        for key, (_cc, nc, tt, ct, _) in ranked:
             label = _fn_label(key)
             if skip_dispatch and dispatch(label):
                 continue
@@ -1044,7 +1048,8 @@ def write_report(
                 f"{fmt(tree / 1024 if tree else None, 0)} | {', '.join(codes) or '–'} | {c.outputs.get(mode, '')} |"
             )
         summary[c.name] = s
-        w += ["", "Commands (`<corpus>` = " + f"`{c.root.relative_to(REPO) if c.root.is_relative_to(REPO) else c.root}`):", ""]
+        corpus = c.root.relative_to(REPO) if c.root.is_relative_to(REPO) else c.root
+        w += ["", "Commands (`<corpus>` = " + f"`{corpus}`):", ""]
         for mode, cmd in c.commands.items():
             w.append(f"- {mode}: `{cmd}`")
         w += ["", "Raw wall times (s), in run order:", ""]
@@ -1077,8 +1082,8 @@ def write_report(
         w += ["## Scaling: hygiene cold on Django replicated 1×, 2×, 4×", "",
               f"{len(next(iter(scaling.runs.values()), []))} rounds after one warm-up on 1×, in an order that rotates "
               "from round to round; the roots are `benchmarks/.corpora/scale/x1`, `x2`, `x4`.", "",
-              "Each copy is a new top-level package (`django/`, `django_copy1/`, ...; nothing rewritten, so the copies' "
-              "absolute imports still name `django`). Every copy is an exact duplicate of `django/`, so the "
+              "Each copy is a new top-level package (`django/`, `django_copy1/`, ...; nothing rewritten, so the "
+              "copies' absolute imports still name `django`). Every copy is an exact duplicate of `django/`, so the "
               "duplicate-module rule has work (and findings) that grow with the number of copies.",
               "", f"Load average before {scaling.load_before}, after {scaling.load_after or '–'}.", "",
               "| tree | .py files | lines | runs | median wall s | min–max s | ratio to 1× | peak RSS MiB "
@@ -1104,6 +1109,7 @@ def write_report(
             f"{k}×: " + ", ".join(f"{r.wall:.3f}" for r in scaling.runs[k]) for k in scaling.roots), ""]
 
     # Targets
+    not_measured = "not measured (no cache in this build)"
     w += ["## Targets", "", "| target | corpus | measured | status |", "|---|---|---:|---|"]
     for c in corpora:
         if c.name not in LARGE_CORPORA:
@@ -1118,13 +1124,13 @@ def write_report(
         s = summary[c.name]
         measured = ratio(s.get(EDIT), s.get(VULTURE))
         w.append(f"| warm after a one-file edit ≤ {TARGETS['edit']}× vulture | {c.name} | {fmt(measured, 2, '×')} | "
-                 f"{status(measured, TARGETS['edit'], True) if EDIT in c.runs else 'not measured (no cache in this build)'} |")
+                 f"{status(measured, TARGETS['edit'], True) if EDIT in c.runs else not_measured} |")
     for c in corpora:
         if c.name != "django":
             continue
         s = summary[c.name]
         w.append(f"| no-change warm ≤ {TARGETS['warm_s']} s | django | {fmt(s.get(WARM), 3, ' s')} | "
-                 f"{status(s.get(WARM), TARGETS['warm_s'], True) if WARM in c.runs else 'not measured (no cache in this build)'} |")
+                 f"{status(s.get(WARM), TARGETS['warm_s'], True) if WARM in c.runs else not_measured} |")
     for key, mode, label in (("pylint", PYLINT, "pylint duplicate-code"), ("skylos", SKYLOS, "skylos")):
         for c in corpora:
             if c.name not in LARGE_CORPORA:
@@ -1171,7 +1177,7 @@ def write_report(
         for i, (label, nc, tt, ct) in enumerate(profile.top_cumulative, 1):
             w.append(f"| {i} | `{label}` | {nc:,} | {tt:.2f} | {ct:.2f} | {100 * ct / profile.total:.0f} % |")
         w += ["", "Top 10 by own time:", "", "| # | function | calls | own s | share |", "|---:|---|---:|---:|---:|"]
-        for i, (label, nc, tt, ct) in enumerate(profile.top_tottime, 1):
+        for i, (label, nc, tt, _ct) in enumerate(profile.top_tottime, 1):
             w.append(f"| {i} | `{label}` | {nc:,} | {tt:.2f} | {100 * tt / profile.total:.0f} % |")
         w.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1187,7 +1193,8 @@ def write_report(
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Benchmark `hygiene scan` (cold, warm, warm after a one-file edit) against vulture, pylint "
-                    "duplicate-code and skylos on Django, the stdlib and fixtures/chat_app; write benchmarks/RESULTS.md.",
+                    "duplicate-code and skylos on Django, the stdlib and fixtures/chat_app; "
+                    "write benchmarks/RESULTS.md.",
     )
     parser.add_argument("--corpora", default=",".join(ALL_CORPORA),
                         help="comma-separated subset of django,stdlib,chat_app (default: all)")
@@ -1208,7 +1215,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1800.0, help="kill a single run after this many seconds")
     parser.add_argument("--bin-dir", type=Path, default=None,
                         help="where hygiene, vulture, pylint and skylos live (default: next to this python, then PATH)")
-    parser.add_argument("--output", type=Path, default=None, help=f"report path (default {DEFAULT_RESULTS.relative_to(REPO)})")
+    parser.add_argument("--output", type=Path, default=None,
+                        help=f"report path (default {DEFAULT_RESULTS.relative_to(REPO)})")
     parser.add_argument("--rebuild-corpora", action="store_true", help="re-extract/re-copy the corpora")
     parser.add_argument("--live", action="store_true",
                         help="measure the live analyzer package instead of a snapshot taken at the start")

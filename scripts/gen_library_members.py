@@ -44,7 +44,7 @@ def main() -> None:
         try:
             cls = getattr(importlib.import_module(module), name)
         except ImportError as error:
-            raise SystemExit(f"install {module} to generate its members: {error}")
+            raise SystemExit(f"install {module} to generate its members: {error}") from None
         names = sorted(set(dir(cls)))
         for key in [qualname, *aliases]:
             members[key] = names

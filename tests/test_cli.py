@@ -77,9 +77,10 @@ def test_unparsable_files_are_diagnostics_and_the_scan_goes_on(tmp_path: Path) -
 
 
 def test_select_and_ignore_narrow_the_rules() -> None:
-    only = json.loads(runner.invoke(app, ["scan", str(FIXTURES / "chat_app"), "-f", "json", "--select", "missing-method"]).output)
+    chat_app = str(FIXTURES / "chat_app")
+    only = json.loads(runner.invoke(app, ["scan", chat_app, "-f", "json", "--select", "missing-method"]).output)
     assert {f["rule"] for f in only["findings"]} == {"missing-method"}
-    rest = json.loads(runner.invoke(app, ["scan", str(FIXTURES / "chat_app"), "-f", "json", "--ignore", "missing-method"]).output)
+    rest = json.loads(runner.invoke(app, ["scan", chat_app, "-f", "json", "--ignore", "missing-method"]).output)
     assert "missing-method" not in {f["rule"] for f in rest["findings"]} and len(rest["findings"]) == 3
 
 

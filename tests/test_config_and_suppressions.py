@@ -84,7 +84,9 @@ def test_inline_suppressions_and_unused_ones(tmp_path: Path) -> None:
     code, data = scan_json(root, "--warn-unused-ignores")
     assert code == 1
     assert [d["path"] for d in data["diagnostics"]] == ["app/other.py"]
-    (root / "app/models.py").write_text("class A:  # hygiene: ignore[missing-method]\n    x = 1\n\n\nclass A:\n    x = 2\n")
+    (root / "app/models.py").write_text(
+        "class A:  # hygiene: ignore[missing-method]\n    x = 1\n\n\nclass A:\n    x = 2\n"
+    )
     code, data = scan_json(root)
     assert code == 1, "a suppression for another rule does not silence"
     (root / "app/models.py").write_text("class A:  # hygiene: ignore\n    x = 1\n\n\nclass A:\n    x = 2\n")
@@ -127,8 +129,14 @@ def test_entrypoints_declare_application_objects(tmp_path: Path) -> None:
     files = {
         "app/__init__.py": "",
         "app/factory.py": "def build():\n    return object()\n",
-        "app/routes.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\nold = APIRouter()\n\n\n@router.get('/a')\ndef a():\n    return 1\n\n\n@old.get('/b')\ndef b():\n    return 2\n",
-        "app/main.py": "from app.factory import build\nfrom app.routes import router\n\napplication = build()\napplication.include_router(router)\n",
+        "app/routes.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\nold = APIRouter()\n\n\n"
+            "@router.get('/a')\ndef a():\n    return 1\n\n\n@old.get('/b')\ndef b():\n    return 2\n"
+        ),
+        "app/main.py": (
+            "from app.factory import build\nfrom app.routes import router\n\n"
+            "application = build()\napplication.include_router(router)\n"
+        ),
     }
     root = write_tree(tmp_path / "p", files)
     assert scan_json(root)[1]["findings"] == []  # no application object: not judged

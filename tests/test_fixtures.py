@@ -20,7 +20,7 @@ def matches(expected: Any, got: Any) -> bool:
         return isinstance(got, dict) and all(k in got and matches(v, got[k]) for k, v in expected.items())
     if isinstance(expected, list):
         return isinstance(got, list) and len(expected) == len(got) and all(
-            matches(e, g) for e, g in zip(expected, got)
+            matches(e, g) for e, g in zip(expected, got, strict=True)
         )
     return expected == got
 
@@ -38,7 +38,7 @@ def test_fixture_findings_are_exactly_the_expected_ones(fixture: Path) -> None:
     for want in expected:
         have = by_key[key(want)]
         assert (have["line"], have["end_line"]) == (want["line"], want["end_line"]), key(want)
-        for want_related, have_related in zip(want.get("related", []), have["related"]):
+        for want_related, have_related in zip(want.get("related", []), have["related"], strict=False):
             assert matches(want_related, have_related), (key(want), have["related"])
         assert matches(want.get("details", {}), have["details"]), (key(want), have["details"])
 

@@ -91,7 +91,10 @@ def test_a_clean_app_gets_a_short_nothing_to_clean_report() -> None:
 def test_the_flask_fixture_audit_lists_each_problem() -> None:
     text = render(build_report(FIXTURES / "flask_shop"), "en")
     assert "📝 PROPOSED" in text
-    for expected in ("find_by_sku", "notifier.py", "Discount", "legacy_cart.py", "`GET /cart/<int:item_id>` → `GET /api/orders/cart/<int:item_id>`"):
+    for expected in (
+        "find_by_sku", "notifier.py", "Discount", "legacy_cart.py",
+        "`GET /cart/<int:item_id>` → `GET /api/orders/cart/<int:item_id>`",
+    ):
         assert expected in text, expected
 
 

@@ -14,6 +14,7 @@ docs/robustness.md has the figures.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
@@ -338,7 +339,7 @@ REFUSED = {
 @pytest.mark.parametrize("name", sorted(PARSES))
 def test_unusual_but_valid_sources_parse_and_are_analysed(tmp_path: Path, name: str) -> None:
     root = write_tree(tmp_path / "p", {**GOOD, "app/odd.py": PARSES[name]})
-    result, data = both_ways(root)
+    result, _data = both_ways(root)
     assert "app/odd.py" not in diagnostics_of(result), diagnostics_of(result)
     assert keys(result.findings) == {GOOD_FINDING, ("shadowed-class", "app/odd.py", "Gadget")}
     assert result.files == GOOD_FILES + 1
@@ -384,7 +385,9 @@ def test_a_50_megabyte_file_is_skipped_by_the_size_limit_without_being_read(tmp_
     started = time.perf_counter()
     result, _ = both_ways(root)
     assert time.perf_counter() - started < 10
-    assert diagnostics_of(result)["app/generated.py"] == f"skipped: {size} bytes is over the {DEFAULT_MAX_FILE_BYTES}-byte limit"
+    assert diagnostics_of(result)["app/generated.py"] == (
+        f"skipped: {size} bytes is over the {DEFAULT_MAX_FILE_BYTES}-byte limit"
+    )
     assert keys(result.findings) == {GOOD_FINDING} and result.files == GOOD_FILES
 
 
@@ -498,7 +501,7 @@ def test_every_command_survives_every_hostile_input_at_once_and_damages_nothing(
         handle.write(b"x = 1\n" * (3 * 1024 * 1024 // 6))
     (root / "app" / "loop").symlink_to(root / "app", target_is_directory=True)
     before = tree_digest(root)
-    result, data = both_ways(root)
+    result, _data = both_ways(root)
     diagnostics = diagnostics_of(result)
     assert {p for p in diagnostics if p.startswith("app/bad_")} == {p for p in KITCHEN_SINK if p.startswith("app/bad_")}
     assert "app/generated.py" in diagnostics and "app/loop" in diagnostics
@@ -531,7 +534,8 @@ def scan_in_a_subprocess(root: Path, through: str, tmp_path: Path) -> tuple[subp
 def test_brackets_nested_inside_an_f_string_are_refused_not_a_crash(tmp_path: Path, through: str) -> None:
     """Regression: before Python 3.12 an f-string is one token, so the nesting guard did not see
     the brackets inside `f"{((((...))))}"`, and libcst's native parser died (SIGSEGV)."""
-    root = write_tree(tmp_path / "p", {**GOOD, "app/fstring.py": b'x = f"{' + b"(" * 5000 + b"1" + b")" * 5000 + b'}"\n'})
+    source = b'x = f"{' + b"(" * 5000 + b"1" + b")" * 5000 + b'}"\n'
+    root = write_tree(tmp_path / "p", {**GOOD, "app/fstring.py": source})
     _, output = scan_in_a_subprocess(root, through, tmp_path)
     data = json.loads(output)
     assert "app/fstring.py" in diagnostics_of(data)
@@ -604,10 +608,8 @@ def test_a_named_pipe_named_like_a_module_does_not_hang_the_scan(tmp_path: Path,
     hung = worker.is_alive()
     deadline = time.monotonic() + 10
     while worker.is_alive() and time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(OSError):
             os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:
-            pass
         worker.join(0.1)
     assert not hung, "the scan blocked opening app/pipe.py, a named pipe"
     if through == "api":
@@ -632,7 +634,7 @@ def latin1_file_name(tmp_path: Path) -> Path:
 
 def _only_the_odd_name_diagnostic(diagnostics: dict[str, str]) -> None:
     assert len(diagnostics) == 1, diagnostics
-    (path, message), = diagnostics.items()
+    (path, _message), = diagnostics.items()
     assert path.startswith("app/caf") and path.endswith(".py"), path
     path.encode("utf-8")  # printable: JSON, text and files can carry it
 
@@ -649,7 +651,9 @@ NO_CACHE = ["--no-cache"] if "no_cache" in inspect.signature(analyzer.cli.scan).
 
 @pytest.mark.parametrize("to", ["stdout", "output-file", "text"])
 @pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
-def test_a_file_name_that_is_not_utf8_does_not_crash_the_output(latin1_file_name: Path, tmp_path: Path, to: str, cache: bool) -> None:
+def test_a_file_name_that_is_not_utf8_does_not_crash_the_output(
+    latin1_file_name: Path, tmp_path: Path, to: str, cache: bool
+) -> None:
     """Regression: os.walk decodes such a name with surrogateescape ('caf\\udce9.py'); writing it to
     a UTF-8 stream or file raised UnicodeEncodeError in cli._emit() (exit 1, a traceback), and the
     cache key's `path.encode()` raised in scan() (exit 2)."""

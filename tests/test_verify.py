@@ -25,7 +25,9 @@ def test_a_broken_file_an_unresolved_import_and_failing_tests_all_fail(tmp_path:
 
 
 def test_a_clean_tree_verifies(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "p", {"app/__init__.py": "", "app/a.py": "from app.b import x\n", "app/b.py": "x = 1\n"})
+    root = write_tree(
+        tmp_path / "p", {"app/__init__.py": "", "app/a.py": "from app.b import x\n", "app/b.py": "x = 1\n"}
+    )
     checks = verify(root, ["app/a.py"], before=list(scan(root).findings), tests=f"{sys.executable} -c 'print(1)'")
     assert checks.ok and [c.kind for c in checks.checks] == ["compile", "imports", "rescan", "tests"]
 

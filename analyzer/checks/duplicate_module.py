@@ -123,7 +123,7 @@ _VERSION = re.compile(r"v?\d+(?:[._-]\d+)*")
 def _parallel_versions(path: str, other: str) -> bool:
     """The same file in two version folders: `api/v1/users.py` and `api/v2/users.py`."""
     mine, theirs = path.split("/"), other.split("/")
-    differing = [(a, b) for a, b in zip(mine, theirs) if a != b]
+    differing = [(a, b) for a, b in zip(mine, theirs, strict=False) if a != b]
     return len(mine) == len(theirs) and len(differing) == 1 and all(
         _VERSION.fullmatch(part) for part in differing[0]
     )
@@ -374,7 +374,9 @@ RULE = Rule(
         Example(
             files={
                 "app/__init__.py": "",
-                "app/github.py": _PROVIDER.format(name="github", url="https://github.com/login/oauth", scope="read:user"),
+                "app/github.py": _PROVIDER.format(
+                    name="github", url="https://github.com/login/oauth", scope="read:user"
+                ),
                 "app/gitlab.py": _PROVIDER.format(name="gitlab", url="https://gitlab.com/oauth", scope="read_user"),
                 "app/main.py": "from app import github, gitlab\n\nPROVIDERS = [github, gitlab]\n",
             },

@@ -216,7 +216,8 @@ RULE = Rule(
                 "app/__init__.py": "",
                 "app/shapes.py": (
                     "class Shape:\n    pass\n\n\nclass Square(Shape):\n    def area(self):\n        return 1\n\n\n"
-                    "def total(s: Shape, x: object):\n    if isinstance(x, Shape):\n        x.area()\n    return s.area()\n"
+                    "def total(s: Shape, x: object):\n"
+                    "    if isinstance(x, Shape):\n        x.area()\n    return s.area()\n"
                 ),
             },
             note="defined on a subclass; narrowed by isinstance",

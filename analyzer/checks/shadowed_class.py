@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import pairwise
 
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import ClassFact, ModuleFacts
@@ -120,7 +121,7 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
                 by_name[cls.name].append(cls)
         for name, definitions in sorted(by_name.items()):
             definitions.sort(key=lambda c: c.span.line)
-            for stale, later in zip(definitions, definitions[1:]):
+            for stale, later in pairwise(definitions):
                 if _may_be_registered(stale) or _acts_when_defined(project, facts.module, stale):
                     continue  # registered when defined: rebinding the name does not undo that
                 between = [
@@ -155,13 +156,15 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
     for facts, cls in index.classes():
         if _eligible(facts) and not cls.conditional and not _may_be_registered(cls):
             by_name[cls.name].append((facts, cls))
-    for name, definitions in sorted(by_name.items()):
+    for _name, definitions in sorted(by_name.items()):
         modules = {facts.module for facts, _ in definitions}
         if len(modules) < 2:
             continue
         usage: dict[tuple[str, int], list[Reference]] = {}
 
-        def uses(facts: ModuleFacts, cls: ClassFact) -> list[Reference]:
+        def uses(
+            facts: ModuleFacts, cls: ClassFact, usage: dict[tuple[str, int], list[Reference]] = usage
+        ) -> list[Reference]:
             key = (facts.module, cls.span.line)
             if key not in usage:
                 usage[key] = _uses(project, facts, cls)
@@ -184,7 +187,10 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
                 for other_facts, other in twins
                 if _used_outside_tests(project, uses(other_facts, other))
                 and not _related_by_inheritance(project, facts, cls, other_facts, other)
-                and (_share_methods(cls, other) or project.distribution_of(facts) == project.distribution_of(other_facts))
+                and (
+                    _share_methods(cls, other)
+                    or project.distribution_of(facts) == project.distribution_of(other_facts)
+                )
             ]
             if not live:
                 continue

@@ -31,7 +31,8 @@ and drop it from its package's imports and `__all__`. Otherwise: mount it, or de
 A project without any application object is not judged (a library of routers). Mounts that
 cannot be read statically (`importlib.import_module`, `getattr(module, "router")`, plugin
 loaders, a mounting helper that other modules call) make every router they could stand for
-uncertain: those are listed as diagnostics, not findings. A mount onto an object the index cannot identify is assumed to be onto an application.
+uncertain: those are listed as diagnostics, not findings. A mount onto an object the index
+cannot identify is assumed to be onto an application.
 """
 
 from __future__ import annotations
@@ -257,8 +258,14 @@ RULE = Rule(
         Example(
             files={
                 "app/__init__.py": "",
-                "app/a.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/a')\ndef a():\n    return 1\n",
-                "app/b.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/b')\ndef b():\n    return 2\n",
+                "app/a.py": (
+                    "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                    "@router.get('/a')\ndef a():\n    return 1\n"
+                ),
+                "app/b.py": (
+                    "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                    "@router.get('/b')\ndef b():\n    return 2\n"
+                ),
                 "app/main.py": (
                     "from fastapi import FastAPI\n\nfrom app import a, b\n\napp = FastAPI()\n"
                     "for module in (a, b):\n    app.include_router(module.router)\n"
@@ -270,7 +277,10 @@ RULE = Rule(
             files={
                 "app/__init__.py": "",
                 "app/plugins/__init__.py": "",
-                "app/plugins/x.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/x')\ndef x():\n    return 1\n",
+                "app/plugins/x.py": (
+                    "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                    "@router.get('/x')\ndef x():\n    return 1\n"
+                ),
                 "app/main.py": (
                     "import importlib\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
                     "for name in ['x']:\n    module = importlib.import_module(f'app.plugins.{name}')\n"

@@ -124,7 +124,9 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
     except SyntaxError as error:
         if newer_syntax(source):
             version = ".".join(map(str, sys.version_info[:2]))
-            return _failed(base, f"uses syntax newer than Python {version}; run hygiene on a newer Python to analyse it")
+            return _failed(
+                base, f"uses syntax newer than Python {version}; run hygiene on a newer Python to analyse it"
+            )
         return _failed(base, f"syntax error at line {error.lineno}: {error.msg}")
     except (RecursionError, MemoryError, ValueError):
         return _failed(base, "too deeply nested to parse")
@@ -929,7 +931,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def _record_helper_call(self, helper: _MountHelper, node: ast.Call) -> None:
         """`add(app, items.router)` where `def add(app, router): app.include_router(router)`."""
-        arguments = dict(zip(helper.parameters, node.args))
+        arguments = dict(zip(helper.parameters, node.args, strict=False))
         arguments.update((k.arg, k.value) for k in node.keywords if k.arg is not None)
         target = arguments.get(helper.target)
         if helper.receiver in helper.parameters:

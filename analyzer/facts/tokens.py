@@ -105,7 +105,7 @@ _CHAINING_OPERATORS = frozenset(
     "+ - * / // % @ ** << >> & | ^ ~ < > <= >= == != . ( [ :=".split()  # noqa: SIM905 - reads best as written
 )
 _CHAINING_KEYWORDS = frozenset({"and", "or", "not", "if", "lambda", "in", "is", "await"})
-_KEYWORD_OPERATOR = re.compile(r"\b(?:%s)\b" % "|".join(sorted(_CHAINING_KEYWORDS)))
+_KEYWORD_OPERATOR = re.compile(rf"\b(?:{'|'.join(sorted(_CHAINING_KEYWORDS))})\b")
 
 
 def safe_for_libcst(source: str) -> bool:

@@ -26,7 +26,9 @@ def run_fix(root: Path, options: PlanOptions, apply: bool, confirm: bool, force:
     show_plan(plan, console, with_diff=not apply or confirm)
     if not apply:
         pending = any(fix.applies for fix in plan.fixes)
-        console.print("[dim]Nothing written; rerun with --apply to write these changes.[/dim]" if pending else "Nothing to fix.")
+        console.print(
+            "[dim]Nothing written; rerun with --apply to write these changes.[/dim]" if pending else "Nothing to fix."
+        )
         return 1 if pending else 0
     if not plan.changed and not plan.deleted:
         console.print("Nothing to fix.")

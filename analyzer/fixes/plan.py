@@ -364,7 +364,9 @@ def _is_enum(project: Project, symbol: Symbol, depth: int) -> bool:
     )
 
 
-def _conflict(edits: list[_Edit], claims: dict[str, list[tuple[int, int, int]]], fixes: list[PlannedFix]) -> Note | None:
+def _conflict(
+    edits: list[_Edit], claims: dict[str, list[tuple[int, int, int]]], fixes: list[PlannedFix]
+) -> Note | None:
     for edit in edits:
         for start, end, owner in claims.get(edit.path, []):
             whole = (start, end) == (0, 0) or edit.claim == (0, 0)

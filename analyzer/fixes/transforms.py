@@ -328,7 +328,9 @@ def _imports_of(statement: cst.CSTNode) -> list[tuple[str, str | None, str | Non
 
 # ---- adding a method -------------------------------------------------------------------------
 class _MethodAdder(_ClassAt):
-    def __init__(self, name: str, line: int, method_source: str, config: cst.PartialParserConfig, default_indent: str) -> None:
+    def __init__(
+        self, name: str, line: int, method_source: str, config: cst.PartialParserConfig, default_indent: str
+    ) -> None:
         super().__init__(name, line)
         self.method_source = method_source
         self.config = config
@@ -365,7 +367,9 @@ def _reindent(source: str, unit: str) -> str:
     return "".join(lines)
 
 
-def add_method(source: bytes, class_name: str, class_line: int, method_source: str, imports: Sequence[str] = ()) -> bytes:
+def add_method(
+    source: bytes, class_name: str, class_line: int, method_source: str, imports: Sequence[str] = ()
+) -> bytes:
     """Append a method (given as source, any indentation) to the class, after a blank line, and
     add the module imports it needs (`"json"` or `"dataclasses.asdict"`)."""
     module = _parse(source)

@@ -121,12 +121,17 @@ def _missing_method(t: _Text, report: CleanupReport, action: Action) -> list[str
         f"**{t('labels.problem')}**: " + t("missing.problem", method=method, sites=places) + "\n",
     ]
     out.extend(
-        "- " + t("missing.inferred", receiver=site["receiver"], where=f"{site['path']}:{site['line']}", how=_how(t, site))
+        "- "
+        + t("missing.inferred", receiver=site["receiver"], where=f"{site['path']}:{site['line']}", how=_how(t, site))
         for site in sites
     )
     deleted = set(report.plan.deleted)
     others = [f"{s['path']}:{s['line']}" for s in sites if s["path"] not in deleted]
-    out.append("- " + (t("missing.other_callers", places=", ".join(others)) if others and deleted & set(by_file) else t("missing.no_other_callers", method=method)) + "\n")
+    if others and deleted & set(by_file):
+        callers = t("missing.other_callers", places=", ".join(others))
+    else:
+        callers = t("missing.no_other_callers", method=method)
+    out.append("- " + callers + "\n")
     if action.fix.applies and action.kept_code:
         key = "missing.solution" if report.applied else "missing.solution_audit"
         out.append(f"**{t('labels.solution')}**: " + t(key, method=method, cls=cls))
@@ -156,10 +161,12 @@ def _duplicate(t: _Text, report: CleanupReport, action: Action) -> list[str]:
     ]
     users = details["copy_referenced_by"]
     if users:
-        out.append("- " + t("duplicate.used", places=", ".join(f"{u['path']}:{u['line']}" for u in users), original=original))
+        places = ", ".join(f"{u['path']}:{u['line']}" for u in users)
+        out.append("- " + t("duplicate.used", places=places, original=original))
     else:
         out.append("- " + t("duplicate.unused", modules=report.scan.files))
-    out.append("- " + t("duplicate.aliases_present" if details["aliases_present"] else "duplicate.aliases_added", original=original))
+    aliases = "duplicate.aliases_present" if details["aliases_present"] else "duplicate.aliases_added"
+    out.append("- " + t(aliases, original=original))
     out.append("")
     if action.anchor and action.kept_code:
         start, end = action.anchor
@@ -291,7 +298,8 @@ def _stats_section(t: _Text, report: CleanupReport) -> list[str]:
         f"| {t('stats.files')} | {totals['files']} | {totals['file_lines']} | {mark} |",
         f"| {t('stats.classes')} | {totals['classes']} | {totals['class_lines']} | {mark} |",
         f"| {t('stats.methods')} | {totals['methods']} | {totals['method_lines']} | {mark} |",
-        f"| {t('stats.total')} | {t('stats.total_count', files=totals['files'], classes=totals['classes'], methods=totals['methods'])}"
+        f"| {t('stats.total')} "
+        f"| {t('stats.total_count', files=totals['files'], classes=totals['classes'], methods=totals['methods'])}"
         f" | {t('stats.total_lines', removed=totals['removed_lines'], added=totals['method_lines'])} | {mark} |",
         "",
     ]
@@ -354,7 +362,10 @@ def _checklist(t: _Text, report: CleanupReport) -> list[str]:
         counts[action.finding.rule] = counts.get(action.finding.rule, 0) + 1
         fixed[action.finding.rule] = fixed.get(action.finding.rule, 0) + action.fix.applies
     heading = t("checklist.heading") if done and report.status == "done" else t("checklist.heading_audit")
-    out = [f"## {heading}\n", f"- [x] {t('checklist.scan', findings=len(report.scan.findings), files=report.scan.files)}"]
+    out = [
+        f"## {heading}\n",
+        f"- [x] {t('checklist.scan', findings=len(report.scan.findings), files=report.scan.files)}",
+    ]
     for rule, count in counts.items():
         box = "x" if done and fixed[rule] == count else " "
         out.append(f"- [{box}] {t('checklist.' + rule, count=count)}")

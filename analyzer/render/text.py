@@ -52,7 +52,9 @@ def _finding(finding: Finding, console: Console, root: Path) -> None:
     for line in finding.evidence:
         console.print(f"    [dim]- {escape(line)}[/dim]")
     for related in finding.related:
-        console.print(f"    [dim]see {escape(related.path)}:{related.line}-{related.end_line} ({escape(related.note)})[/dim]")
+        console.print(
+            f"    [dim]see {escape(related.path)}:{related.line}-{related.end_line} ({escape(related.note)})[/dim]"
+        )
     if finding.fix:
         console.print(f"    [green]fix:[/green] {escape(describe_fix(finding.fix))}")
 

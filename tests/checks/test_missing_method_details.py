@@ -7,8 +7,13 @@ def test_a_method_defined_on_a_same_named_class_elsewhere_suggests_importing_it(
     result = scan_tree({
         "app/__init__.py": "",
         "app/old.py": "class Manager:\n    def start(self):\n        return 1\n",
-        "app/new.py": "class Manager:\n    def start(self):\n        return 1\n\n    def stop(self):\n        return 0\n",
-        "app/main.py": "from app.old import Manager\nfrom app.new import Manager as Live\n\nm = Manager()\nm.stop()\nLive().stop()\n",
+        "app/new.py": (
+            "class Manager:\n    def start(self):\n        return 1\n\n    def stop(self):\n        return 0\n"
+        ),
+        "app/main.py": (
+            "from app.old import Manager\nfrom app.new import Manager as Live\n\n"
+            "m = Manager()\nm.stop()\nLive().stop()\n"
+        ),
     }, rules={"missing-method"})
     (finding,) = result.findings
     assert finding.symbol == "Manager.stop" and finding.path == "app/main.py" and finding.line == 5

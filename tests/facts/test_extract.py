@@ -68,7 +68,9 @@ def test_receiver_evidence_from_annotation_constructor_and_return() -> None:
         "def f(a: Optional['Ev'], b):\n    c = Ev()\n    d = await load()\n"
         "    a.x(); b.x(); c.x(); d.x(); e.x()\n"
     )
-    evidence = {c.receiver: (c.evidence and (c.evidence.kind, c.evidence.expr), c.bound_locally) for c in facts.attr_calls}
+    evidence = {
+        c.receiver: (c.evidence and (c.evidence.kind, c.evidence.expr), c.bound_locally) for c in facts.attr_calls
+    }
     assert evidence["a"] == (("annotation", "Optional['Ev']"), True)
     assert evidence["b"] == (None, True)
     assert evidence["c"] == (("call", "Ev"), True)

@@ -33,7 +33,10 @@ def tree_hash(root: Path) -> str:
 
 
 def test_the_seed_cleanup_exactly(chat_app: Path) -> None:
-    before = {p: (chat_app / p).read_bytes() for p in ("app/main.py", "app/core/stream_manager.py", "app/core/worker_space_manager.py")}
+    before = {
+        p: (chat_app / p).read_bytes()
+        for p in ("app/main.py", "app/core/stream_manager.py", "app/core/worker_space_manager.py")
+    }
     result = scan(chat_app)
     plan = build_plan(result)
     assert plan.deleted == ["app/core/sse_manager.py", "app/routes/sse.py"]
@@ -109,7 +112,7 @@ def test_apply_refuses_a_dirty_git_tree_unless_forced(chat_app: Path) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], cwd=chat_app, check=True)
     (chat_app / "app/schemas/event.py").write_text((chat_app / "app/schemas/event.py").read_text() + "# edited\n")
     plan = build_plan(scan(chat_app))
-    with pytest.raises(ApplyError, match="uncommitted changes in app/schemas/event.py"):
+    with pytest.raises(ApplyError, match=r"uncommitted changes in app/schemas/event\.py"):
         apply_plan(plan)
     apply_plan(plan, force=True)
 
@@ -190,7 +193,9 @@ def test_duplicate_fix_adds_missing_aliases_and_rewrites_every_import_form(tmp_p
     stream = (root / "app/core/stream.py").read_text()
     assert stream.endswith("SSE = Stream\nget_sse = get_stream\n")
     assert (root / "tests/test_main.py").read_text() == "from app.core.stream import SSE\n"
-    assert (root / "tests/test_other.py").read_text() == "from app.core import stream as sse\nimport app.core.stream as legacy\n"
+    assert (root / "tests/test_other.py").read_text() == (
+        "from app.core import stream as sse\nimport app.core.stream as legacy\n"
+    )
     assert "mock.patch('app.core.stream.SSE')" in (root / "tests/test_x.py").read_text()
     checks = verify(root, plan.changed, before=list(result.findings), fixed=list(result.findings))
     assert checks.ok, [(c.kind, c.detail, c.output) for c in checks.checks]
@@ -201,7 +206,9 @@ def test_conflicting_fixes_are_reported_and_only_the_first_applies(tmp_path: Pat
         "app/__init__.py": "",
         "app/core/__init__.py": "",
         "app/core/stream.py": MANAGER.format(cls="Stream", getter="get_stream"),
-        "app/core/sse.py": MANAGER.format(cls="SSE", getter="get_sse") + "\n\ndef use(s: SSE):\n    return s.missing()\n",
+        "app/core/sse.py": (
+            MANAGER.format(cls="SSE", getter="get_sse") + "\n\ndef use(s: SSE):\n    return s.missing()\n"
+        ),
         "app/main.py": "from app.core.stream import get_stream\n",
     })
     result = scan(root)
@@ -215,9 +222,18 @@ def test_unrouted_router_without_replacements_is_not_deleted_unless_asked(tmp_pa
     root = write_tree(tmp_path / "p", {
         "app/__init__.py": "",
         "app/routes/__init__.py": "from . import items, old\n",
-        "app/routes/items.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/items')\ndef items():\n    return []\n",
-        "app/routes/old.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/reports')\ndef reports():\n    return []\n",
-        "app/main.py": "from fastapi import FastAPI\n\nfrom app.routes import items\n\napp = FastAPI()\napp.include_router(items.router)\n",
+        "app/routes/items.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            "@router.get('/items')\ndef items():\n    return []\n"
+        ),
+        "app/routes/old.py": (
+            "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+            "@router.get('/reports')\ndef reports():\n    return []\n"
+        ),
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app.routes import items\n\n"
+            "app = FastAPI()\napp.include_router(items.router)\n"
+        ),
     })
     result = scan(root)
     (fix,) = build_plan(result).fixes

@@ -102,7 +102,7 @@ def test_every_finding_is_a_result_at_its_lines(chat: ScanResult, chat_log: dict
         "duplicate-module", "unrouted-router", "shadowed-class", "missing-method",
     }
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    for finding, result in zip(chat.findings, results):
+    for finding, result in zip(chat.findings, results, strict=True):
         assert result["ruleId"] == finding.rule
         assert rule_ids[result["ruleIndex"]] == finding.rule
         assert result["message"]["text"] == finding.message
@@ -112,7 +112,7 @@ def test_every_finding_is_a_result_at_its_lines(chat: ScanResult, chat_log: dict
         assert location["region"] == {"startLine": finding.line, "endLine": finding.end_line}
         related = result["relatedLocations"]
         assert [r["id"] for r in related] == list(range(1, len(finding.related) + 1))
-        for item, expected in zip(related, finding.related):
+        for item, expected in zip(related, finding.related, strict=True):
             assert item["message"]["text"] == expected.note
             assert item["physicalLocation"]["artifactLocation"]["uri"] == expected.path
             assert item["physicalLocation"]["region"] == {"startLine": expected.line, "endLine": expected.end_line}
