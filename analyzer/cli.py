@@ -6,11 +6,17 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from analyzer.checks import all_rules
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from analyzer.fixes.plan import PlanOptions
+    from analyzer.scan import ScanResult
 
 app = typer.Typer(
     name="hygiene",
@@ -170,15 +176,15 @@ def _project_and_files(paths: list[Path], root: Path | None, config: Path | None
     return base, files
 
 
-def _progress_bar(quiet: bool):
+def _progress_bar(quiet: bool) -> Callable[[int, int], None] | None:
     """A transient rich progress bar on stderr, for terminals only."""
     if quiet or not sys.stderr.isatty():
         return None
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     progress = Progress(console=Console(stderr=True), transient=True)
-    state: dict[str, int] = {}
+    state: dict[str, TaskID] = {}
 
     def update(done: int, total: int) -> None:
         if "task" not in state:
@@ -232,7 +238,9 @@ def verify(
     raise typer.Exit(_guarded(debug, lambda: run_verify(path, tests)))
 
 
-def _plan_options(rule, only, drop_unrouted: bool, skip_orphan_methods: bool):
+def _plan_options(
+    rule: str | None, only: list[str] | None, drop_unrouted: bool, skip_orphan_methods: bool
+) -> PlanOptions:
     from analyzer.fixes.plan import PlanOptions
 
     rules = _rule_list(rule)
@@ -244,7 +252,7 @@ def _plan_options(rule, only, drop_unrouted: bool, skip_orphan_methods: bool):
     )
 
 
-def _guarded(debug: bool, action) -> int:
+def _guarded(debug: bool, action: Callable[[], int]) -> int:
     """Run a command body: clear one-line errors and exit 2 instead of tracebacks."""
     from analyzer.config import ConfigError
     from analyzer.fixes.apply import ApplyError
@@ -257,7 +265,6 @@ def _guarded(debug: bool, action) -> int:
         if debug:
             raise
         _fail(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
-    return EXIT_ERROR
 
 
 @app.command()
@@ -350,7 +357,7 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", help="A rule 
     typer.echo(rule.doc.strip())
 
 
-def _emit(result, output_format: OutputFormat, output: Path | None, quiet: bool = False) -> None:
+def _emit(result: ScanResult, output_format: OutputFormat, output: Path | None, quiet: bool = False) -> None:
     if output_format is not OutputFormat.text:
         import importlib
 
@@ -373,7 +380,7 @@ def _emit(result, output_format: OutputFormat, output: Path | None, quiet: bool 
         render_text(result, Console(highlight=False))
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"hygiene: error: {message}", err=True)
     raise typer.Exit(EXIT_ERROR)
 

@@ -13,8 +13,12 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.findings import Diagnostic
+
+if TYPE_CHECKING:
+    import pathspec
 
 _PROJECT_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 SKIPPED_DIRS = frozenset(
@@ -80,7 +84,7 @@ def discover(
         where = _relative(Path(path), root)
         diagnostics.append(Diagnostic(where, f"cannot read directory: {error.strerror}"))
 
-    def descend(entry: os.DirEntry, rel: str) -> bool:
+    def descend(entry: os.DirEntry[str], rel: str) -> bool:
         name = entry.name
         if name in SKIPPED_DIRS or name.endswith(".egg-info"):
             return False
@@ -252,9 +256,9 @@ def _source_file(rel: str, bases: list[tuple[str, bool]], prefix: str) -> Source
 
 def _walk(
     root: str,
-    descend: Callable[[os.DirEntry, str], bool],
+    descend: Callable[[os.DirEntry[str], str], bool],
     on_error: Callable[[str, OSError], None],
-) -> Iterator[tuple[str, str, list[os.DirEntry]]]:
+) -> Iterator[tuple[str, str, list[os.DirEntry[str]]]]:
     """(directory, its path relative to `root`, its entries sorted by name), top-down.
 
     `os.scandir` rather than `os.walk`: the entries' types come with the listing, so telling
@@ -282,7 +286,7 @@ def _walk(
         pending.extend(reversed(subdirectories))
 
 
-def _is_directory(entry: os.DirEntry) -> bool:
+def _is_directory(entry: os.DirEntry[str]) -> bool:
     """A folder, or a link to one (links are reported by the caller, never followed)."""
     try:
         return entry.is_dir()
@@ -316,7 +320,7 @@ def _gitignore_lines(root: Path) -> list[str]:
         return []
 
 
-def _patterns(lines: list[str]):
+def _patterns(lines: list[str]) -> pathspec.GitIgnoreSpec | None:
     """A gitignore matcher; lines that git tolerates but pathspec rejects are left out."""
     if not lines:
         return None

@@ -8,7 +8,7 @@ aliased, re-exported through packages, `*`), and aliases such as `New = Old`.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -100,7 +100,9 @@ class ProjectIndex:
         """The symbol `name` refers to in `module` (inside function `scope`, if given)."""
         return self._memoised(("name", module, scope, name), self._resolve_name, module, name, scope)
 
-    def _memoised(self, key: tuple[str, ...], resolve, *arguments: str) -> Symbol | None:
+    def _memoised(
+        self, key: tuple[str, ...], resolve: Callable[..., Symbol | None], *arguments: str
+    ) -> Symbol | None:
         """`resolve(*arguments)` once per key; None while the same key is being resolved (a
         cycle of imports or aliases) or when resolution nests too deep."""
         memo = self._memo
@@ -235,11 +237,11 @@ class ProjectIndex:
 
     # ---- the import graph ---------------------------------------------------------------------
     @cached_property
-    def import_graph(self) -> nx.DiGraph:
+    def import_graph(self) -> nx.DiGraph[str]:
         """Edges importer → imported project module, with the import lines as `lines`."""
         import networkx as nx  # lazily: a cached scan never needs it
 
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(self.modules)
         for facts in self.modules.values():
             for imported in facts.imports:

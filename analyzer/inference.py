@@ -204,11 +204,11 @@ class ClassModel:
         self._call_sites: dict[str, dict[tuple[str, str, str, int], AttrCall]] = {}
 
     @cached_property
-    def inheritance(self) -> nx.DiGraph:
+    def inheritance(self) -> nx.DiGraph[Symbol]:
         """Edges base → subclass between project classes."""
         import networkx as nx
 
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[Symbol] = nx.DiGraph()
         for facts, cls in self.index.classes():
             child = Symbol("class", facts.module, cls.name)
             graph.add_node(child)

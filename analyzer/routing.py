@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from analyzer.facts.model import Binding, MountFact, RouteFact, Span
 from analyzer.index import ProjectIndex, Symbol
@@ -82,7 +83,7 @@ class MountGraph:
         import networkx as nx
 
         self.nodes: dict[Symbol, RouterNode] = {}
-        self.graph = nx.MultiDiGraph()
+        self.graph: nx.MultiDiGraph[Symbol] = nx.MultiDiGraph()
         self.dynamic: list[DynamicMount] = []
         self._find_nodes()
         self._declare_entrypoints(entrypoints)
@@ -191,9 +192,9 @@ class MountGraph:
         attached: dict[Symbol, list[RouteFact]] = {}
         for facts in self.index.modules.values():
             for route in facts.routes:
-                node = self._node_for(facts.module, route.receiver, route.scope)
-                if node is not None:
-                    attached.setdefault(node, []).append(route)
+                owner = self._node_for(facts.module, route.receiver, route.scope)
+                if owner is not None:
+                    attached.setdefault(owner, []).append(route)
         for symbol, routes in attached.items():
             node = self.nodes[symbol]
             self.nodes[symbol] = RouterNode(
@@ -250,7 +251,7 @@ class MountGraph:
         # `bp = make_blueprint()` then `app.register_blueprint(bp)`: as if the call were inline.
         created = (
             self._created_by(symbol.module, binding.callee, binding.scope)
-            if binding is not None and binding.callee is not None
+            if symbol is not None and binding is not None and binding.callee is not None
             else []
         )
         if symbol is not None and self.index.follow_alias(symbol) in self.nodes:
@@ -297,7 +298,7 @@ class MountGraph:
         head = target.split(".")[0]
         root = self.index.resolve_name(module, head, scope)
         binding = self.index.binding(root) if root else None
-        if binding is None or binding.callee is None:
+        if root is None or binding is None or binding.callee is None:
             return False
         loader = self.index.resolve_dotted(root.module, binding.callee, binding.scope)
         return loader is not None and loader.qualname in DYNAMIC_LOADERS
@@ -373,7 +374,7 @@ class MountGraph:
         return sorted({source for source, _ in self.graph.in_edges(symbol)}, key=str)
 
 
-def _edge_key(edge: tuple) -> tuple:
+def _edge_key(edge: tuple[Symbol, Symbol, dict[str, Any]]) -> tuple[str, str, int]:
     _, child, data = edge
     return (str(child), data["path"], data["line"])
 

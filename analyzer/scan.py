@@ -10,8 +10,9 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from analyzer.checks import all_rules
+from analyzer.checks import Rule, all_rules
 from analyzer.discovery import Discovery, SourceFile, discover, with_import_roots
 from analyzer.facts.cache import DIRECTORY, FactsCache, combined_key, prepare_directory
 from analyzer.facts.extract import extract
@@ -51,7 +52,7 @@ class ScanResult:
         )
         return replace(self, findings=kept, diagnostics=tuple(d for d in self.diagnostics if d.path in paths))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "version": 1,
             "root": str(self.root),
@@ -283,11 +284,14 @@ def run_checks(project: Project, options: Options) -> tuple[tuple[Finding, ...],
     diagnostics: list[Diagnostic] = []
     for rule in selected_rules(options.rules):
         for item in rule.check(project):
-            (findings if isinstance(item, Finding) else diagnostics).append(item)
+            if isinstance(item, Finding):
+                findings.append(item)
+            else:
+                diagnostics.append(item)
     return tuple(sorted(findings, key=lambda f: f.sort_key)), diagnostics
 
 
-def selected_rules(rule_ids: Iterable[str] | None) -> Sequence:
+def selected_rules(rule_ids: Iterable[str] | None) -> Sequence[Rule]:
     rules = all_rules()
     if rule_ids is None:
         return rules

@@ -14,11 +14,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.facts.model import LINE, LITERALS, NAMES, SHAPE
 from analyzer.findings import Diagnostic, Finding
 from analyzer.index import ProjectIndex
 from analyzer.options import Options
+
+if TYPE_CHECKING:
+    import pathspec
 
 BASELINE_VERSION = 1
 
@@ -61,7 +65,7 @@ def _rules_text(rules: tuple[str, ...]) -> str:
     return f"[{', '.join(rules)}]" if rules else ""
 
 
-def _spec(patterns: list[str]):
+def _spec(patterns: list[str]) -> pathspec.GitIgnoreSpec:
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(patterns)

@@ -110,7 +110,7 @@ def _imports_resolve(after: ScanResult) -> list[Check]:
 
 
 def _rescan_clean(after: ScanResult, before: list[Finding], fixed: list[Finding]) -> Check:
-    def key(finding: Finding) -> tuple:
+    def key(finding: Finding) -> tuple[str, str, str | None]:
         return finding.rule, finding.path, finding.symbol
 
     fixed_keys = {key(f) for f in fixed}

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import NAMES, ModuleFacts
@@ -98,7 +99,7 @@ def check(project: Project) -> Iterator[Finding]:
         return
     import networkx as nx  # lazily: most projects have no copies
 
-    similar = nx.Graph(pairs)
+    similar: nx.Graph[str] = nx.Graph(pairs)
     # Copies of copies: every member of a group is compared with the group's one survivor.
     for group in sorted(nx.connected_components(similar), key=min):
         members = [index.modules[name] for name in sorted(group)]
@@ -168,7 +169,7 @@ def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tupl
     return (a, b) if _rank(project, a, [b]) < _rank(project, b, [a]) else (b, a)
 
 
-def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tuple:
+def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tuple[bool, int, int, int, str]:
     """Higher survives: used by the application, then by more modules, then aliasing the
     others' names, then longer."""
     users = {r.path for r in project.module_references(facts.module)}
@@ -195,7 +196,7 @@ def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
     copy_refs = project.module_references(copy.module)
     original_refs = project.module_references(original.module)
     public = _public_names(copy)
-    aliases = []
+    aliases: list[dict[str, Any]] = []
     for old, new in comparison.renames.items():
         if old not in public:
             continue

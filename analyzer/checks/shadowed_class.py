@@ -48,6 +48,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import pairwise
+from typing import Any
 
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import ClassFact, ModuleFacts
@@ -304,7 +305,7 @@ def _finding(
     )
 
 
-def _delete_fix(facts: ModuleFacts, cls: ClassFact) -> dict:
+def _delete_fix(facts: ModuleFacts, cls: ClassFact) -> dict[str, Any]:
     return {
         "action": "delete-class",
         "path": facts.path,

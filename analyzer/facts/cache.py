@@ -180,7 +180,7 @@ def _version_folders(path: str) -> list[str]:
     return [folder for folder in _folders(path) if _VERSION_FOLDER.fullmatch(os.path.basename(folder))]
 
 
-def _entries(path: str) -> list[os.DirEntry]:
+def _entries(path: str) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(path) as listing:
             return [entry for entry in listing if entry.is_file(follow_symlinks=False)]

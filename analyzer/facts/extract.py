@@ -32,6 +32,7 @@ from analyzer.facts.model import (
     ImportFact,
     ModuleFacts,
     MountFact,
+    NormalizedLine,
     RouteFact,
     Span,
     TypeEvidence,
@@ -378,7 +379,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     # ---- helpers -------------------------------------------------------------------------
     @staticmethod
-    def _span(node: ast.AST) -> Span:
+    def _span(node: ast.stmt) -> Span:
         return Span(node.lineno, node.end_lineno or node.lineno)
 
     def _in_function(self) -> bool:
@@ -445,7 +446,7 @@ class _FactsVisitor(ast.NodeVisitor):
             self.visit(statement)
         self.conditional_depth -= 1
 
-    def visit_Try(self, node: ast.Try) -> None:
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         self.conditional_depth += 1
         self.generic_visit(node)
         self.conditional_depth -= 1
@@ -500,7 +501,7 @@ class _FactsVisitor(ast.NodeVisitor):
         if node.name:
             self.scope.bind(node.name, None)
 
-    def visit_Global(self, node: ast.Global) -> None:
+    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
         for name in node.names:
             self.scope.bind(name, None)
 
@@ -711,7 +712,7 @@ class _FactsVisitor(ast.NodeVisitor):
         if self.class_stack and builder is None and not self._in_function():
             return
         if annotation is not None:
-            evidence = TypeEvidence("annotation", annotation, line)
+            evidence: TypeEvidence | None = TypeEvidence("annotation", annotation, line)
         elif value is not None:
             evidence = self._value_evidence(value, node)
         else:
@@ -741,7 +742,7 @@ class _FactsVisitor(ast.NodeVisitor):
         elif owner is not None:
             self.attribute_assignments.add((owner, attr))
 
-    def _value_evidence(self, value: ast.expr, node: ast.AST) -> TypeEvidence | None:
+    def _value_evidence(self, value: ast.expr, node: ast.stmt | ast.expr) -> TypeEvidence | None:
         line = node.lineno
         awaited = isinstance(value, ast.Await)
         if isinstance(value, ast.Await):
@@ -944,7 +945,7 @@ class _FactsVisitor(ast.NodeVisitor):
     def _mount_targets(self, target: ast.expr) -> tuple[tuple[str, ...], str | None]:
         """The dotted expressions a mount target may stand for, and the attribute of a dynamic one."""
         called = "()" if isinstance(target, ast.Call) else ""  # a factory: what it creates is mounted
-        if called:
+        if isinstance(target, ast.Call):
             name = _callee(target)
             if name == "getattr":
                 return (), string_value(_positional(target, 1))
@@ -995,7 +996,7 @@ class _FactsVisitor(ast.NodeVisitor):
 
     # ---- result --------------------------------------------------------------------------
     def facts(
-        self, base: ModuleFacts, lines: tuple, comment_notes: tuple[DeprecationNote, ...]
+        self, base: ModuleFacts, lines: tuple[NormalizedLine, ...], comment_notes: tuple[DeprecationNote, ...]
     ) -> ModuleFacts:
         attr_calls: list[AttrCall] = []
         for scope in self.all_scopes:

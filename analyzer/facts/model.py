@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 from dataclasses import dataclass, field
+from typing import Final
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,12 @@ class MountFact:
 # counts the tokens. A plain tuple, not a class: a module has thousands and the cache unpickles
 # plain tuples several times faster. Index with the constants below.
 NormalizedLine = tuple[int, int, tuple[str, ...], int, int]
-LINE, SHAPE, NAMES, LITERALS, SIZE = range(5)
+# Final, so that type checkers know each field's type (`line[NAMES]` is a tuple[str, ...]).
+LINE: Final = 0
+SHAPE: Final = 1
+NAMES: Final = 2
+LITERALS: Final = 3
+SIZE: Final = 4
 
 
 @dataclass(frozen=True)
@@ -221,7 +227,8 @@ class CloneText:
         return self.line_count > 0 and self.digest == other.digest
 
     def lines(self) -> tuple[NormalizedLine, ...]:
-        return marshal.loads(self.encoded)
+        lines: tuple[NormalizedLine, ...] = marshal.loads(self.encoded)
+        return lines
 
 
 @dataclass(frozen=True)

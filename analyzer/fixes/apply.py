@@ -111,8 +111,8 @@ def _write_atomically(root: Path, contents: dict[str, bytes | None]) -> None:
             target.unlink(missing_ok=True)
         for saved, target in reversed(moved):
             os.replace(saved, target)
-        for temp in staged.values():
-            temp.unlink(missing_ok=True)
+        for staged_file in staged.values():
+            staged_file.unlink(missing_ok=True)
         shutil.rmtree(backup, ignore_errors=True)
         if isinstance(error, OSError):
             raise ApplyError(f"writing failed, nothing changed: {error}") from error

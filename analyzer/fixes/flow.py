@@ -9,8 +9,9 @@ from rich.markup import escape
 from rich.prompt import Confirm
 
 from analyzer.discovery import discover
+from analyzer.findings import Finding
 from analyzer.fixes.apply import apply_plan
-from analyzer.fixes.plan import FixPlan, PlanOptions, build_plan
+from analyzer.fixes.plan import FixPlan, PlannedFix, PlanOptions, build_plan
 from analyzer.render.i18n import Text
 from analyzer.scan import scan
 from analyzer.verify import Verification, verify
@@ -53,11 +54,11 @@ def run_verify(root: Path, tests: str | None) -> int:
     return 0 if checks.ok else 1
 
 
-def _key(finding) -> tuple:
+def _key(finding: Finding) -> tuple[str, str, str | None]:
     return finding.rule, finding.path, finding.symbol
 
 
-def _ask(console: Console, fix) -> bool:
+def _ask(console: Console, fix: PlannedFix) -> bool:
     console.print(f"[bold]{escape(fix.finding.rule)}[/bold]: {escape(fix.summary)}")
     for change in fix.changes:
         console.print(escape(change.diff()), markup=False)

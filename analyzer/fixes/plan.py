@@ -18,6 +18,7 @@ from typing import Any
 import libcst
 
 from analyzer.facts.extract import decode_source
+from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding
 from analyzer.fixes import transforms
 from analyzer.fixes.recipes import Recipe, builtin_recipes, plan_method
@@ -105,7 +106,7 @@ class PlanOptions:
     drop_unrouted: bool = False
     skip_orphan_methods: bool = False
     recipes: tuple[Recipe, ...] = ()
-    findings: frozenset[tuple] | None = None  # (rule, path, symbol) keys chosen one by one
+    findings: frozenset[tuple[str, str, str | None]] | None = None  # (rule, path, symbol) keys chosen one by one
 
 
 class _Workspace:
@@ -252,10 +253,13 @@ def _duplicate_edits(
     for path in sorted({ref["path"] for ref in spec["rewrite_references"]} - deleted_by_plan):
         facts = index.by_path[path]
         package = facts.module if facts.is_package else facts.module.rpartition(".")[0]
-        edits.append(
-            _Edit(path, (-1, -1), lambda data, package=package: transforms.rewrite_module_references(
-                data, package, spec["module"], spec["survivor_module"], renames, exported))
-        )
+
+        def rewrite(data: bytes, package: str = package) -> bytes:
+            return transforms.rewrite_module_references(
+                data, package, spec["module"], spec["survivor_module"], renames, exported
+            )
+
+        edits.append(_Edit(path, (-1, -1), rewrite))
     if spec["rewrite_references"]:
         fix.notes.append(Note("references_rewritten", {
             "module": spec["module"], "count": len({r["path"] for r in spec["rewrite_references"]})}))
@@ -282,8 +286,11 @@ def _unrouted_edits(project: Project, finding: Finding, fix: PlannedFix, options
                 "where": f"{reference.path}:{reference.line}", "module": facts.module})
             return []
         package = importer.module
-        edits.append(_Edit(reference.path, (reference.line, reference.line),
-                           lambda data, package=package: transforms.remove_module_imports(data, package, facts.module)))
+
+        def remove_imports(data: bytes, package: str = package) -> bytes:
+            return transforms.remove_module_imports(data, package, facts.module)
+
+        edits.append(_Edit(reference.path, (reference.line, reference.line), remove_imports))
         fix.notes.append(Note("import_removed", {"module": facts.module, "path": reference.path}))
     deprecated = sorted({e["deprecated_in"] for e in finding.details["endpoints"] if e["deprecated_in"]})
     if deprecated:
@@ -291,7 +298,7 @@ def _unrouted_edits(project: Project, finding: Finding, fix: PlannedFix, options
     return edits
 
 
-def _bound_names(facts, module: str) -> set[str]:
+def _bound_names(facts: ModuleFacts, module: str) -> set[str]:
     return {
         i.alias for i in facts.imports
         if (i.name and f"{i.module}.{i.name}" == module) or (i.name is None and i.module == module)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TypeVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -197,7 +198,7 @@ class _ModuleImportRemover(cst.CSTTransformer):
         for alias in updated.names:
             name = dotted_name(alias.name) or ""
             if f"{absolute}.{name}" == self.removed or absolute == self.removed:
-                self.unbound.add(dotted_name(alias.asname.name) if alias.asname else name)
+                self.unbound.add((dotted_name(alias.asname.name) or "") if alias.asname else name)
                 continue
             kept.append(alias)
         return _with_names(updated, kept)
@@ -206,8 +207,12 @@ class _ModuleImportRemover(cst.CSTTransformer):
         return _with_names(updated, [a for a in updated.names if dotted_name(a.name) != self.removed])
 
 
-def _with_names(node, kept: list[cst.ImportAlias]):
+_ImportT = TypeVar("_ImportT", cst.Import, cst.ImportFrom)
+
+
+def _with_names(node: _ImportT, kept: list[cst.ImportAlias]) -> _ImportT | cst.RemovalSentinel:
     """The import statement keeping only `kept` of its names (removed when none is left)."""
+    assert not isinstance(node.names, cst.ImportStar)  # the callers leave star imports alone
     if not kept:
         return cst.RemoveFromParent()
     if len(kept) == len(node.names):
@@ -312,7 +317,7 @@ def remove_class(source: bytes, name: str, line: int, module_name: str) -> bytes
 def _imports_of(statement: cst.CSTNode) -> list[tuple[str, str | None, str | None]]:
     if not isinstance(statement, cst.SimpleStatementLine):
         return []
-    found = []
+    found: list[tuple[str, str | None, str | None]] = []
     for small in statement.body:
         if isinstance(small, cst.Import):
             for alias in small.names:
@@ -346,7 +351,9 @@ class _MethodAdder(_ClassAt):
         indent = body.indent if body.indent is not None else self.default_indent
         # Parse the method inside a class so that its docstring and strings are indented and end
         # their lines as the class body does: libcst keeps string contents verbatim.
-        newline = self.config.default_newline or "\n"
+        newline = self.config.default_newline
+        if not isinstance(newline, str) or not newline:  # AutoConfig: config_for_parsing always sets it
+            newline = "\n"
         code = textwrap.indent(_reindent(self.method_source, self.default_indent), indent)
         holder = cst.parse_statement(
             ("class _Holder:\n" + code).replace("\n", newline), config=self.config

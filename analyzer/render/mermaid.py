@@ -35,8 +35,8 @@ def module_graph(project: Project, plan: FixPlan) -> str:
             if target in modules:
                 edges.add((modules[source], modules[target], "imports"))
     mounts = project.mounts
-    for source, target, _ in mounts.graph.edges(keys=True):
-        source_node, target_node = mounts.nodes.get(source), mounts.nodes.get(target)
+    for mounter, mounted, _ in mounts.graph.edges(keys=True):
+        source_node, target_node = mounts.nodes.get(mounter), mounts.nodes.get(mounted)
         shown = set(modules.values())
         if source_node and target_node and source_node.path in shown and target_node.path in shown:
             edges.add((source_node.path, target_node.path, "mounts"))

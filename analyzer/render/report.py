@@ -132,7 +132,7 @@ def _missing_method(t: _Text, report: CleanupReport, action: Action) -> list[str
     else:
         callers = t("missing.no_other_callers", method=method)
     out.append("- " + callers + "\n")
-    if action.fix.applies and action.kept_code:
+    if action.fix.applies and action.kept_code and anchor:
         key = "missing.solution" if report.applied else "missing.solution_audit"
         out.append(f"**{t('labels.solution')}**: " + t(key, method=method, cls=cls))
         out.append("```python\n" + action.kept_code.rstrip("\n") + "\n```\n")

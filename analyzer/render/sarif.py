@@ -12,11 +12,11 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from analyzer import __version__
-from analyzer.checks import all_rules
+from analyzer.checks import Rule, all_rules
 from analyzer.findings import Diagnostic, Finding, Related
 from analyzer.render.text import describe_fix
 from analyzer.scan import ScanResult
@@ -69,7 +69,7 @@ def _log(result: ScanResult) -> dict[str, Any]:
 # --- rules -------------------------------------------------------------------------------------
 
 
-def _rule(rule) -> dict[str, Any]:
+def _rule(rule: Rule) -> dict[str, Any]:
     doc = rule.doc.strip()
     return {
         "id": rule.id,
@@ -223,7 +223,7 @@ def _change(path: str, region: dict[str, int], inserted: str) -> dict[str, Any]:
     }
 
 
-def _positive(value: Any) -> bool:
+def _positive(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and value >= 1
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -69,7 +70,7 @@ def _excerpt(path: Path, line: int) -> list[tuple[int, str]]:
     return [(n, lines[n - 1].rstrip()) for n in range(line, min(line + EXCERPT_LINES, len(lines) + 1))]
 
 
-def describe_fix(fix: dict) -> str:
+def describe_fix(fix: dict[str, Any]) -> str:
     action = fix.get("action")
     if action == "delete-module":
         text = f"delete {fix['path']}"
