@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from analyzer.checks import all_rules
@@ -13,6 +14,13 @@ from analyzer.cli import app
 from tests.conftest import FIXTURES, REPO, write_tree
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans of fixtures/ keep their cache in a temporary folder: not in the repository, where
+    parallel test workers would share it (and copy it while another writes it)."""
+    monkeypatch.setenv("HYGIENE_CACHE_DIR", str(tmp_path_factory.mktemp("hygiene-cache")))
 
 
 def test_scan_exits_1_with_findings_and_prints_them_grouped_by_rule() -> None:

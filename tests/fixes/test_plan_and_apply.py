@@ -21,7 +21,9 @@ from tests.conftest import FIXTURES, write_tree
 @pytest.fixture
 def chat_app(tmp_path: Path) -> Path:
     root = tmp_path / "chat_app"
-    shutil.copytree(FIXTURES / "chat_app", root, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    shutil.copytree(
+        FIXTURES / "chat_app", root, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hygiene_cache")
+    )
     return root
 
 
