@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analyzer.facts.launchers import MAX_LAUNCHER_BYTES, is_launcher, is_prose
 from analyzer.findings import Diagnostic
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Discovery:
     source_roots: tuple[str, ...] = ("",)  # relative to `root`; module names count from these
     package_prefix: str = ""
     distributions: tuple[str, ...] = ()  # nested projects (own pyproject.toml...), relative
+    launchers: tuple[str, ...] = ()  # files that may run the code: Dockerfile, Procfile, README...
 
 
 def discover(
@@ -77,6 +79,7 @@ def discover(
     package_prefix = _package_prefix(root)
     roots = [_source_root(root)]
     found: list[str] = []
+    launchers: list[str] = []
     diagnostics: list[Diagnostic] = []
     distributions: list[str] = []
 
@@ -102,8 +105,14 @@ def discover(
             distributions.append(here)
         for entry in entries:
             name = entry.name
-            if not name.endswith(".py") or _is_directory(entry):
+            if not name.endswith(".py"):
+                if (is_launcher(name) or is_prose(name)) and not _is_directory(entry):
+                    _add_launcher(entry, f"{here}/{name}" if here else name, ignore, launchers)
                 continue
+            if _is_directory(entry):
+                continue
+            if name == "setup.py":
+                _add_launcher(entry, f"{here}/{name}" if here else name, ignore, launchers)
             rel = f"{here}/{name}" if here else name
             if ignore is not None and ignore.match_file(rel):
                 continue
@@ -137,7 +146,22 @@ def discover(
         source_roots=source_roots,
         package_prefix=package_prefix,
         distributions=tuple(sorted(distributions)),
+        launchers=tuple(sorted(set(launchers))),
     )
+
+
+def _add_launcher(
+    entry: os.DirEntry[str], rel: str, ignore: pathspec.GitIgnoreSpec | None, launchers: list[str]
+) -> None:
+    """A launcher of ordinary size, not ignored, not a link."""
+    if ignore is not None and ignore.match_file(rel):
+        return
+    try:
+        status = entry.stat(follow_symlinks=False)
+    except OSError:
+        return
+    if stat.S_ISREG(status.st_mode) and status.st_size <= MAX_LAUNCHER_BYTES and _is_utf8(rel):
+        launchers.append(rel)
 
 
 def _named(paths: Iterable[str], source_roots: Iterable[str], prefix: str) -> tuple[SourceFile, ...]:

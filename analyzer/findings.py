@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -36,6 +36,7 @@ class Finding:
     evidence: tuple[str, ...] = ()
     confidence: str = "high"
     fix: dict[str, Any] | None = None
+    covers: tuple[str, ...] = ()  # the files a finding about whole modules is about
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:
@@ -55,6 +56,16 @@ class Finding:
             "evidence": list(self.evidence),
             "fix": self.fix,
         }
+
+    def folded(self, inner: list[Finding]) -> Finding:
+        """This finding with `inner` findings (inside the files it covers) as its details."""
+        if not inner:
+            return self
+        folded = [
+            {"rule": f.rule, "path": f.path, "line": f.line, "symbol": f.symbol, "message": f.message}
+            for f in sorted(inner, key=lambda f: f.sort_key)
+        ]
+        return replace(self, details={**self.details, "folded": folded})
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,7 +245,7 @@ class ProjectIndex:
         graph.add_nodes_from(self.modules)
         for facts in self.modules.values():
             for imported in facts.imports:
-                for target in self._imported_modules(imported):
+                for target in self.imported_modules(imported):
                     if target == facts.module:
                         continue
                     if graph.has_edge(facts.module, target):
@@ -254,7 +254,8 @@ class ProjectIndex:
                         graph.add_edge(facts.module, target, lines=[imported.line])
         return graph
 
-    def _imported_modules(self, imported: ImportFact) -> list[str]:
+    def imported_modules(self, imported: ImportFact) -> list[str]:
+        """The project module an import runs (the most specific one named)."""
         candidates = []
         if imported.name not in (None, "*"):
             candidates.append(f"{imported.module}.{imported.name}")

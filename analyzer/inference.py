@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from analyzer.facts.extract import dotted_name
 from analyzer.facts.model import AttrCall, ClassFact, ModuleFacts, TypeEvidence
 from analyzer.index import ProjectIndex, Symbol
+from analyzer.knowledge import LibraryBehaviour, behaviour
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -254,6 +255,60 @@ class ClassModel:
                 if symbol is not None and symbol.kind == "class":
                     assigned.setdefault(symbol, set()).add(attr)
         return assigned
+
+    @cached_property
+    def _escapes(self) -> dict[Symbol, list[str]]:
+        """Project classes handed, at module level, to a callee that may set attributes on
+        them (`admin.register(Model)`, `forward_methods(Canvas, ...)`), with where. Callees known
+        to only read what they get (route declarations and their `response_model`, `Depends`,
+        `isinstance`, typing constructs, logging...) and project functions that change none of
+        the parameters they hand it to do not count."""
+        known = behaviour()
+        found: dict[Symbol, list[str]] = {}
+        for facts in self.index.modules.values():
+            for call in facts.calls:
+                if call.scope or call.declares_route:
+                    continue
+                callee: Symbol | None = None
+                handed: list[tuple[int | str, str]] = [
+                    (position, name) for position, name in enumerate(call.arguments) if name
+                ]
+                handed += [(keyword, name) for keyword, name in call.keywords]
+                for where, name in handed:
+                    symbol = self.index.resolve_class(facts.module, name)
+                    if symbol is None or symbol.kind != "class":
+                        continue
+                    if callee is None:
+                        callee = self.index.resolve_class(facts.module, call.callee) or Symbol("external", "?")
+                    if self._only_reads(callee, where, known):
+                        continue
+                    found.setdefault(symbol, []).append(
+                        f"{facts.path}:{call.line} hands `{name}` to `{call.callee}`, which may set attributes on it"
+                    )
+        return found
+
+    def _only_reads(self, callee: Symbol, where: int | str, known: LibraryBehaviour) -> bool:
+        if callee.kind == "external":
+            return known.callee_is_inert(callee.qualname)
+        function = self.index.function_fact(callee)
+        if function is None:
+            return False
+        if isinstance(where, int):
+            if where >= len(function.parameters):
+                return False  # into *args: anything may happen to it
+            parameter = function.parameters[where]
+        elif where in function.parameters:
+            parameter = where
+        else:
+            return False
+        return parameter not in function.mutated_parameters
+
+    def doubts(self, symbol: Symbol) -> list[str]:
+        """Why the members of a class (or of a project base of it) may not be all there are."""
+        found = list(self._escapes.get(symbol, ()))
+        for base in self.ancestors(symbol):
+            found.extend(self._escapes.get(base, ()))
+        return found
 
     def members(self, symbol: Symbol) -> frozenset[str] | None:
         """Every attribute instances of the class have, or None when that cannot be known."""

@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
+from analyzer.facts.launchers import Mention
 from analyzer.facts.model import ModuleFacts
 from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import ClassModel
+from analyzer.liveness import Liveness
 from analyzer.options import Options
-from analyzer.routing import MountGraph
+from analyzer.routing import MountGraph, Routers
 
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py"})
@@ -35,6 +37,7 @@ class Project:
     index: ProjectIndex
     options: Options = field(default_factory=Options)
     distributions: tuple[str, ...] = ()  # folders of nested projects (each its own pyproject.toml)
+    mentions: tuple[Mention, ...] = ()  # what launchers (Dockerfile, Procfile, scripts...) run
     _dotted_memo: dict[tuple[str, str, str], Symbol | None] = field(default_factory=dict, init=False, repr=False)
     _module_references: dict[str, tuple[Reference, ...]] = field(default_factory=dict, init=False, repr=False)
 
@@ -43,8 +46,45 @@ class Project:
         return ClassModel(self.index)
 
     @cached_property
+    def routers(self) -> Routers:
+        return Routers(self.index, self.options.entrypoints)
+
+    @cached_property
+    def liveness(self) -> Liveness:
+        return Liveness(self)
+
+    @cached_property
     def mounts(self) -> MountGraph:
-        return MountGraph(self.index, self.options.entrypoints)
+        return MountGraph(self.routers, self.liveness)
+
+    @cached_property
+    def has_web_code(self) -> bool:
+        """Whether any module declares a route or mounts something (else no router exists)."""
+        return bool(self.options.entrypoints) or any(
+            facts.routes or facts.mounts for facts in self.index.modules.values()
+        )
+
+    def modules_named(self, name: str) -> list[str]:
+        """Project modules called `name`, or ending with it (a launcher may run the code from a
+        working directory below the scanned root: `uvicorn main:app` in `backend/`)."""
+        if name in self.index.modules:
+            return [name]
+        return self._modules_by_suffix.get(name, [])
+
+    @cached_property
+    def _modules_by_suffix(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for module in self.index.modules:
+            parts = module.split(".")
+            for start in range(1, len(parts)):
+                found.setdefault(".".join(parts[start:]), []).append(module)
+        return found
+
+    def is_migration(self, facts: ModuleFacts) -> bool:
+        return is_migration(facts)
+
+    def is_test_or_example(self, facts: ModuleFacts) -> bool:
+        return is_test_module(facts) or is_example_module(facts)
 
     @cached_property
     def _reference_sites(self) -> dict[str, list[tuple[ModuleFacts, str, str, int, str]]]:
@@ -77,7 +117,7 @@ class Project:
             if how == "import":
                 target = index.resolve_name(facts.module, written, scope)
             elif how == "attribute":
-                target = self._dotted_symbol(facts.module, written, scope)
+                target = self.deepest_definition(facts.module, written, scope)
             elif how == "string":
                 module, _, name = written.rpartition(".")
                 target = index.resolve_name(module, name) if module in index.modules else None
@@ -112,7 +152,7 @@ class Project:
                 found.setdefault(name, []).append((facts.path, line))
         return found
 
-    def _dotted_symbol(self, module: str, dotted: str, scope: str) -> Symbol | None:
+    def deepest_definition(self, module: str, dotted: str, scope: str) -> Symbol | None:
         """The deepest project definition a dotted reference reaches (`mod.Cls.attr` → `Cls`)."""
         key = (module, dotted, scope)
         if key not in self._dotted_memo:
@@ -156,7 +196,7 @@ class Project:
 
     @cached_property
     def _application_paths(self) -> frozenset[str]:
-        return frozenset(node.path for node in self.mounts.apps)
+        return frozenset(node.path for node in self.routers.apps) if self.has_web_code else frozenset()
 
 
 def is_run_directly(facts: ModuleFacts) -> bool:

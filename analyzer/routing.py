@@ -3,21 +3,28 @@
 Nodes are the router-like objects the project creates (`APIRouter(...)`, `Blueprint(...)`,
 `FastAPI(...)`, `Flask(...)`, project subclasses of those and project factories returning them);
 edges are mounts (`include_router`, `register_blueprint`, `mount`, Starlette `Mount`), each with
-the prefix it adds. A mount onto something the index cannot resolve (a function parameter, an
-attribute) is taken to be onto an application: that can only hide a finding, never invent one.
-A mount whose target cannot be read statically (`getattr`, `importlib`) makes every router it
-could stand for uncertain, and is reported as a diagnostic.
+the prefix it adds.
+
+A mount counts as much as the code holding it runs (the liveness model): a mount in a function
+nothing calls mounts nothing; a mount in code only tests run mounts for tests only; a mount that
+only doubtful code reaches is a doubtful edge. A mount onto something the index cannot resolve
+(a function parameter, an attribute) is taken to be onto an application. A mount whose target
+cannot be read statically covers only its candidates: the routers read through the attribute it
+reads, from the package it loads modules from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analyzer.facts.model import Binding, MountFact, RouteFact, Span
+from analyzer.facts.model import Binding, CallFact, ModuleFacts, MountFact, MountTarget, RouteFact, Span
 from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import annotation_class_name
+
+if TYPE_CHECKING:
+    from analyzer.liveness import Liveness
 
 APP_CLASSES = {
     "fastapi.FastAPI": "fastapi",
@@ -38,7 +45,6 @@ ROUTER_CLASSES = {
     "flask_smorest.Blueprint": "flask",
     "quart.Blueprint": "flask",
 }
-DYNAMIC_LOADERS = frozenset({"importlib.import_module", "builtins.__import__", "builtins.getattr"})
 VIRTUAL_APP = Symbol("external", "<application>")
 
 
@@ -66,36 +72,56 @@ class Endpoint:
 
 @dataclass(frozen=True, slots=True)
 class DynamicMount:
+    """A mount whose target is computed: it may mount any router read through `attribute`
+    (any attribute when None) from a module of `package` (any module when None or "")."""
+
     path: str
     line: int
     attribute: str | None
+    package: str | None = None
+    doubt: str | None = None  # why the code holding it may not run at all
 
     def could_be(self, node: RouterNode, names: frozenset[str]) -> bool:
         """Whether this mount may reach `node`, which is bound under `names` (its variable, its
-        aliases, and the class attributes of its module)."""
-        return self.attribute is None or self.attribute in names
+        aliases, and the class attributes of the project)."""
+        if self.attribute is not None and self.attribute not in names:
+            return False
+        return not self.package or node.symbol.module.startswith(self.package + ".")
+
+    def describe(self) -> str:
+        what = f"`.{self.attribute}`" if self.attribute else "an object"
+        where = f" of a module of `{self.package}`" if self.package else ""
+        return f"{self.path}:{self.line} mounts {what}{where} computed at run time"
 
 
-class MountGraph:
+@dataclass(frozen=True, slots=True)
+class InertMount:
+    """A mount that does not count for the application: its code never runs (`dead`) or only
+    tests run it (`tests`)."""
+
+    path: str
+    line: int
+    scope: str
+    why: str  # "dead" or "tests"
+
+
+class Routers:
+    """The applications and routers the project creates, with their routes (no mounts yet: the
+    liveness model needs the applications before the mounts can be judged)."""
+
     def __init__(self, index: ProjectIndex, entrypoints: tuple[str, ...] = ()) -> None:
-        """`entrypoints` name application objects as `module:name` (from the configuration)."""
         self.index = index
-        import networkx as nx
-
         self.nodes: dict[Symbol, RouterNode] = {}
-        self.graph: nx.MultiDiGraph[Symbol] = nx.MultiDiGraph()
-        self.dynamic: list[DynamicMount] = []
         self._find_nodes()
         self._declare_entrypoints(entrypoints)
         self._attach_routes()
-        self._add_mounts()
 
-    # ---- building ----------------------------------------------------------------------------
+    @property
+    def apps(self) -> list[RouterNode]:
+        return [node for node in self.nodes.values() if node.is_app]
+
     def _find_nodes(self) -> None:
         for facts in self.index.modules.values():
-            routes_by_receiver: dict[str, list[RouteFact]] = {}
-            for route in facts.routes:
-                routes_by_receiver.setdefault(route.receiver, []).append(route)
             for binding in facts.bindings:
                 if binding.callee is None:
                     continue
@@ -114,9 +140,7 @@ class MountGraph:
                     prefix=keywords.get("prefix") or keywords.get("url_prefix") or "",
                     routes=(),
                 )
-                self.graph.add_node(symbol)
         self._find_attribute_apps()
-        self.graph.add_node(VIRTUAL_APP)
 
     def _find_attribute_apps(self) -> None:
         """`self.app = FastAPI()` in a class: an application object (mounts on it go through
@@ -126,13 +150,12 @@ class MountGraph:
                 if evidence.kind != "call":
                     continue
                 callee = self.index.resolve_class(facts.module, evidence.expr)
-                kind = self._class_kind(callee, depth=0) if callee is not None else None
+                kind = self.class_kind(callee, depth=0) if callee is not None else None
                 if kind is not None and kind[1]:
                     symbol = Symbol("binding", facts.module, f"{cls.name}.{attr}")
                     self.nodes[symbol] = RouterNode(
                         symbol, facts.path, Span(evidence.line, evidence.line), kind[0], True, "", ()
                     )
-                    self.graph.add_node(symbol)
 
     def _declare_entrypoints(self, entrypoints: tuple[str, ...]) -> None:
         for entry in entrypoints:
@@ -146,7 +169,6 @@ class MountGraph:
             self.nodes[symbol] = RouterNode(
                 symbol, facts.path, Span(binding.line, binding.end_line), framework, True, "", ()
             )
-            self.graph.add_node(symbol)
 
     def _constructed_kind(self, module: str, binding: Binding) -> tuple[str, bool] | None:
         assert binding.callee is not None
@@ -161,9 +183,9 @@ class MountGraph:
             callee = self.index.resolve_class(callee.module, name) if name else None
             if callee is None:
                 return None
-        return self._class_kind(callee, depth=0)
+        return self.class_kind(callee, depth=0)
 
-    def _class_kind(self, symbol: Symbol, depth: int) -> tuple[str, bool] | None:
+    def class_kind(self, symbol: Symbol, depth: int) -> tuple[str, bool] | None:
         if symbol.kind == "external":
             if symbol.qualname in APP_CLASSES:
                 return APP_CLASSES[symbol.qualname], True
@@ -176,12 +198,12 @@ class MountGraph:
         for base in cls.bases:
             resolved = self.index.resolve_class(symbol.module, base)
             if resolved is not None:
-                kind = self._class_kind(resolved, depth + 1)
+                kind = self.class_kind(resolved, depth + 1)
                 if kind is not None:
                     return kind
         return None
 
-    def _node_for(self, module: str, dotted: str, scope: str) -> Symbol | None:
+    def node_for(self, module: str, dotted: str, scope: str) -> Symbol | None:
         symbol = self.index.resolve_dotted(module, dotted, scope)
         if symbol is None:
             return None
@@ -192,61 +214,111 @@ class MountGraph:
         attached: dict[Symbol, list[RouteFact]] = {}
         for facts in self.index.modules.values():
             for route in facts.routes:
-                owner = self._node_for(facts.module, route.receiver, route.scope)
-                if owner is not None:
-                    attached.setdefault(owner, []).append(route)
+                node = self.node_for(facts.module, route.receiver, route.scope)
+                if node is not None:
+                    attached.setdefault(node, []).append(route)
         for symbol, routes in attached.items():
-            node = self.nodes[symbol]
-            self.nodes[symbol] = RouterNode(
-                symbol=node.symbol,
-                path=node.path,
-                span=node.span,
-                framework=node.framework,
-                is_app=node.is_app,
-                prefix=node.prefix,
-                routes=tuple(sorted(routes, key=lambda r: r.line)),
-            )
+            self.nodes[symbol] = replace(self.nodes[symbol], routes=tuple(sorted(routes, key=lambda r: r.line)))
+
+
+class MountGraph:
+    """The routers, and the mounts between them that the running application makes."""
+
+    def __init__(self, routers: Routers, liveness: Liveness | None = None) -> None:
+        import networkx as nx
+
+        self.routers = routers
+        self.index = routers.index
+        self.nodes = routers.nodes
+        self.liveness = liveness
+        self.graph: nx.MultiDiGraph[Symbol] = nx.MultiDiGraph()
+        self.graph.add_nodes_from([*self.nodes, VIRTUAL_APP])
+        self.dynamic: list[DynamicMount] = []
+        self.inert: dict[Symbol, list[InertMount]] = {}
+        self._add_mounts()
+
+    @property
+    def apps(self) -> list[RouterNode]:
+        return self.routers.apps
+
+    # ---- building ----------------------------------------------------------------------------
+    def _reach(self, facts: ModuleFacts, line: int, scope: str) -> tuple[str | None, str | None]:
+        """("dead" / "tests" / None, the doubt) of the code at `line`."""
+        if self.liveness is None:
+            return None, None
+        from analyzer.liveness import Reach
+
+        reach = self.liveness.site(facts.module, line, scope)
+        if reach is Reach.NONE:
+            return "dead", None
+        if reach is Reach.TESTS:
+            return "tests", None
+        if reach is Reach.MAYBE:
+            unit = self.liveness.unit_of_site(facts.module, line, scope)
+            return None, self.liveness.reason(*unit) or "the code holding it may not run"
+        return None, None
 
     def _add_mounts(self) -> None:
+        helpers: dict[Symbol, MountFact] = {}
         for facts in self.index.modules.values():
             for mount in facts.mounts:
-                if mount.helper is not None and not self._used_elsewhere(facts.module, mount.helper):
-                    continue  # each call of the helper in its module is a mount of its own
-                receiver = self._node_for(facts.module, mount.receiver, mount.scope) or VIRTUAL_APP
+                if mount.helper is not None:
+                    helpers[Symbol("function", facts.module, mount.helper)] = mount
+                    continue
+                receiver = self.routers.node_for(facts.module, mount.receiver, mount.scope) or VIRTUAL_APP
+                inert, doubt = self._reach(facts, mount.line, mount.scope)
                 if mount.dynamic:
-                    self.dynamic.append(DynamicMount(facts.path, mount.line, mount.dynamic_attr))
+                    if inert is None:
+                        self.dynamic.append(
+                            DynamicMount(facts.path, mount.line, mount.dynamic_attr, mount.dynamic_package, doubt)
+                        )
                     continue
                 for target in mount.targets:
-                    for node in self._targets(facts.module, facts.path, mount, target):
-                        self.graph.add_edge(
-                            receiver, node, prefix=mount.prefix, path=facts.path, line=mount.line
-                        )
+                    for node in self._targets(facts, mount, target):
+                        self._mount(receiver, node, target.prefix, facts, mount.line, mount.scope, inert, doubt)
+        if helpers:
+            self._helper_calls(helpers)
 
-    def _targets(self, module: str, path: str, mount: MountFact, target: str) -> list[Symbol]:
-        if target.endswith("()"):
-            return self._created_by(module, target[:-2], mount.scope)
-        if "[*]" in target:
-            name, _, rest = target.partition("[*]")
-            binding_owner = self.index.resolve_name(module, name, mount.scope)
-            binding = self.index.binding(binding_owner) if binding_owner else None
-            if binding_owner is None or binding is None or not binding.elements:
-                self.dynamic.append(DynamicMount(path, mount.line, rest.rpartition(".")[2] or None))
+    def _mount(
+        self, receiver: Symbol, node: Symbol, prefix: str | None, facts: ModuleFacts, line: int, scope: str,
+        inert: str | None, doubt: str | None,
+    ) -> None:
+        if inert is not None:
+            self.inert.setdefault(node, []).append(InertMount(facts.path, line, scope, inert))
+            return
+        self.graph.add_edge(receiver, node, prefix=prefix, path=facts.path, line=line, doubt=doubt)
+
+    def _helper_calls(self, helpers: dict[Symbol, MountFact]) -> None:
+        """Calls, in other modules, of a helper that mounts its parameter: each mounts its
+        argument (`add_router(app, users.router)` with `def add_router(app, router): ...`)."""
+        for facts in self.index.modules.values():
+            for call in facts.calls:
+                function = self.index.resolve_dotted(facts.module, call.callee, call.scope)
+                mount = helpers.get(function) if function is not None else None
+                if mount is None or function is None or function.module == facts.module:
+                    continue  # calls in the helper's own module are recorded as mounts already
+                argument = _argument(self.index, function, mount.parameter or "", call)
+                inert, doubt = self._reach(facts, call.line, call.scope)
+                nodes = self._targets(facts, mount, MountTarget(argument)) if argument else []
+                if not nodes and inert is None:
+                    self.dynamic.append(DynamicMount(facts.path, call.line, None, None, doubt))
+                for node in nodes:
+                    self._mount(VIRTUAL_APP, node, mount.prefix, facts, call.line, call.scope, inert, doubt)
+
+    def _targets(self, facts: ModuleFacts, mount: MountFact, target: MountTarget) -> list[Symbol]:
+        module, scope = facts.module, mount.scope
+        if target.module is not None:
+            if target.module not in self.index.modules:
                 return []
-            found = []
-            for element in binding.elements:
-                if element.endswith("()") and not rest:
-                    found.extend(self._created_by(binding_owner.module, element[:-2], binding.scope))
-                    continue
-                if rest.endswith("()"):  # `for m in MODULES: register(m.make_blueprint())`
-                    found.extend(self._created_by(binding_owner.module, element + rest[:-2], binding.scope))
-                    continue
-                node = self._node_for(binding_owner.module, element + rest, binding.scope)
-                if node is not None:
-                    found.append(node)
-                elif "()" in element:  # an object made at run time: any router it holds
-                    self.dynamic.append(DynamicMount(path, mount.line, rest.rpartition(".")[2] or None))
-            return found
-        symbol = self.index.resolve_dotted(module, target, mount.scope)
+            if target.called:
+                return self._created_by(target.module, target.expr, "")
+            node = self.routers.node_for(target.module, target.expr, "") if target.expr else None
+            return [node] if node is not None else []
+        if target.collection is not None:
+            return self._elements(facts, mount, target)
+        if target.called:
+            return self._created_by(module, target.expr, scope)
+        symbol = self.index.resolve_dotted(module, target.expr, scope)
         binding = self.index.binding(symbol) if symbol is not None else None
         # `bp = make_blueprint()` then `app.register_blueprint(bp)`: as if the call were inline.
         created = (
@@ -258,24 +330,49 @@ class MountGraph:
             return [self.index.follow_alias(symbol), *created]
         if created:
             return created
-        head = self.index.resolve_name(module, target.split(".")[0], mount.scope)
-        if head is None or self._is_dynamically_loaded(module, target, mount.scope):
-            # A parameter, a loop variable, something loaded at run time: it could be any router.
-            attribute = target.partition(".")[2].rpartition(".")[2] or None
-            self.dynamic.append(DynamicMount(path, mount.line, attribute))
+        if symbol is not None and symbol.kind == "member":
+            node = self._class_attribute(symbol)
+            if node is not None:
+                return [node]
+        head = self.index.resolve_name(module, target.expr.split(".")[0], scope)
+        if head is None or symbol is None or symbol.kind == "member":
+            # A parameter, something loaded at run time: it could be any router.
+            attribute = target.expr.partition(".")[2].rpartition(".")[2] or None
+            inert, doubt = self._reach(facts, mount.line, scope)
+            if inert is None:
+                self.dynamic.append(DynamicMount(facts.path, mount.line, attribute, None, doubt))
         return []
 
-    def _used_elsewhere(self, module: str, function: str) -> bool:
-        """Whether another module may call `module.function` (imports it, or reads an attribute
-        of that name): its calls there are not recorded, so what it mounts stays open."""
-        for facts in self.index.modules.values():
-            if facts.module == module:
-                continue
-            if any(i.name == function and i.module == module for i in facts.imports):
-                return True
-            if any(dotted.rpartition(".")[2] == function for dotted, _, _ in facts.dotted_refs):
-                return True
-        return False
+    def _class_attribute(self, member: Symbol) -> Symbol | None:
+        """`Plugin.events` (or `Plugin().events`) where the class body says `events = router`."""
+        class_name, _, attribute = member.name.partition(".")
+        cls = self.index.class_fact(Symbol("class", member.module, class_name))
+        value = dict(cls.attribute_values).get(attribute) if cls is not None else None
+        return self.routers.node_for(member.module, value, "") if value is not None else None
+
+    def _elements(self, facts: ModuleFacts, mount: MountFact, target: MountTarget) -> list[Symbol]:
+        """`for r in ROUTERS: app.include_router(r.router)` with `ROUTERS` bound elsewhere."""
+        assert target.collection is not None
+        owner = self.index.resolve_dotted(facts.module, target.collection, mount.scope)
+        binding = self.index.binding(owner) if owner is not None else None
+        attribute = target.expr.rpartition(".")[2] or None
+        if owner is None or binding is None or not binding.elements:
+            inert, doubt = self._reach(facts, mount.line, mount.scope)
+            if inert is None:
+                self.dynamic.append(DynamicMount(facts.path, mount.line, attribute, None, doubt))
+            return []
+        rest = f".{target.expr}" if target.expr else ""
+        found = []
+        for element in binding.elements:
+            if element.endswith("()") and not rest:
+                found.extend(self._created_by(owner.module, element[:-2], binding.scope))
+            elif target.called:  # `for m in MODULES: register(m.make_blueprint())`
+                found.extend(self._created_by(owner.module, element + rest, binding.scope))
+            elif (node := self.routers.node_for(owner.module, element + rest, binding.scope)) is not None:
+                found.append(node)
+            elif "()" in element:  # an object made at run time: any router it holds
+                self.dynamic.append(DynamicMount(facts.path, mount.line, attribute))
+        return found
 
     def _created_by(self, module: str, callee: str, scope: str) -> list[Symbol]:
         function = self.index.resolve_dotted(module, callee, scope)
@@ -288,36 +385,42 @@ class MountGraph:
             and (node.scope == function.name or node.scope.startswith(function.name + "."))
         ]
         for name, returned in self.index.modules[function.module].returned_globals:
-            node = self._node_for(function.module, returned, "") if name == function.name else None
+            node = self.routers.node_for(function.module, returned, "") if name == function.name else None
             if node is not None and node not in created:
                 created.append(node)  # `def setup(): ...; return router`, a module-level router
         return created
 
-    def _is_dynamically_loaded(self, module: str, target: str, scope: str) -> bool:
-        """`mod.router` where `mod` is bound to `importlib.import_module(...)` or similar."""
-        head = target.split(".")[0]
-        root = self.index.resolve_name(module, head, scope)
-        binding = self.index.binding(root) if root else None
-        if root is None or binding is None or binding.callee is None:
-            return False
-        loader = self.index.resolve_dotted(root.module, binding.callee, binding.scope)
-        return loader is not None and loader.qualname in DYNAMIC_LOADERS
-
     # ---- questions ---------------------------------------------------------------------------
-    @property
-    def apps(self) -> list[RouterNode]:
-        return [node for node in self.nodes.values() if node.is_app]
-
     @cached_property
     def reachable(self) -> frozenset[Symbol]:
-        import networkx as nx
+        """Routers the application mounts, through mounts whose code certainly runs."""
+        return frozenset(self._reached(doubtful=False))
 
-        roots = [VIRTUAL_APP, *(node.symbol for node in self.apps)]
-        seen: set[Symbol] = set()
-        for root in roots:
-            seen.add(root)
-            seen.update(nx.descendants(self.graph, root))
-        return frozenset(seen)
+    @cached_property
+    def maybe_reachable(self) -> dict[Symbol, str]:
+        """Routers mounted only through doubtful mounts, with the doubt."""
+        certain = self.reachable
+        found: dict[Symbol, str] = {}
+        pending = [(node, "") for node in certain]
+        while pending:
+            node, why = pending.pop()
+            for _, child, data in self.graph.out_edges(node, data=True):
+                if child in certain or child in found:
+                    continue
+                reason = why or data.get("doubt") or ""
+                found[child] = reason
+                pending.append((child, reason))
+        return found
+
+    def _reached(self, doubtful: bool) -> set[Symbol]:
+        seen = {VIRTUAL_APP, *(node.symbol for node in self.apps)}
+        pending = list(seen)
+        while pending:
+            for _, child, data in self.graph.out_edges(pending.pop(), data=True):
+                if child not in seen and (doubtful or data.get("doubt") is None):
+                    seen.add(child)
+                    pending.append(child)
+        return seen
 
     def endpoints(
         self,
@@ -372,6 +475,18 @@ class MountGraph:
 
     def includers(self, symbol: Symbol) -> list[Symbol]:
         return sorted({source for source, _ in self.graph.in_edges(symbol)}, key=str)
+
+
+def _argument(index: ProjectIndex, function: Symbol, parameter: str, call: CallFact) -> str | None:
+    """The argument a call hands to `parameter` of `function`, as a dotted name."""
+    for keyword, value in call.keywords:
+        if keyword == parameter:
+            return value
+    fact = index.function_fact(function)
+    if fact is None or parameter not in fact.parameters:
+        return None
+    position = fact.parameters.index(parameter)
+    return call.arguments[position] if position < len(call.arguments) else None
 
 
 def _edge_key(edge: tuple[Symbol, Symbol, dict[str, Any]]) -> tuple[str, str, int]:

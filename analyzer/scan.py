@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,6 +17,7 @@ from analyzer.checks import Rule, all_rules
 from analyzer.discovery import Discovery, SourceFile, discover, with_import_roots
 from analyzer.facts.cache import DIRECTORY, FactsCache, combined_key, prepare_directory
 from analyzer.facts.extract import extract
+from analyzer.facts.launchers import MAX_LAUNCHER_BYTES, Mention, command_mentions, is_prose, launcher_mentions
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Diagnostic, Finding
 from analyzer.index import ProjectIndex
@@ -124,12 +126,14 @@ def _scan(
     )
     store = FactsCache(prepare_directory(cache_directory(discovery.root, options))) if cache else None
     sources, diagnostics = _read(discovery)
+    launchers = _read_launchers(discovery)
     sources = _with_import_roots(discovery, sources)
     keys = {s.file.path: _key(store, s) for s in sources}
     loaded: dict[str, Project] = {}
 
     def new_project(modules: list[ModuleFacts]) -> Project:
-        loaded["project"] = Project(ProjectIndex(modules), options, discovery.distributions)
+        mentions = _mentions(launchers, modules)
+        loaded["project"] = Project(ProjectIndex(modules), options, discovery.distributions, mentions)
         return loaded["project"]
 
     def load_project() -> Project:
@@ -138,7 +142,10 @@ def _scan(
                 new_project(collect_facts(sources, keys, store, jobs, progress)[0])
         return loaded["project"]
 
-    result_key = combined_key(sorted(keys.values()), _options_key(options)) if store else None
+    launcher_keys = [
+        hashlib.blake2b(path.encode() + b"\0" + text, digest_size=16).hexdigest() for path, text in launchers
+    ]
+    result_key = combined_key([*sorted(keys.values()), *launcher_keys], _options_key(options)) if store else None
     checked = store.get(result_key) if store and result_key else None
     if not isinstance(checked, _Checked):
         modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
@@ -153,7 +160,7 @@ def _scan(
         ]
         silenced = apply_suppressions(findings, project.index, options)
         checked = _Checked(
-            findings=silenced.kept,
+            findings=fold(silenced.kept),
             suppressed=silenced.suppressed,
             unused=silenced.unused,
             diagnostics=tuple(extract_diagnostics + rule_diagnostics),
@@ -216,6 +223,32 @@ def _read(discovery: Discovery) -> tuple[list[_Source], list[Diagnostic]]:
         except OSError as error:
             diagnostics.append(Diagnostic(file.path, f"cannot read: {error.strerror or error}"))
     return sources, diagnostics
+
+
+def _read_launchers(discovery: Discovery) -> list[tuple[str, bytes]]:
+    """The launchers' contents (files that cannot be read are simply not launchers)."""
+    found = []
+    for path in discovery.launchers:
+        try:
+            with open(os.path.join(discovery.root, path), "rb") as handle:
+                content = handle.read(MAX_LAUNCHER_BYTES + 1)
+        except OSError:
+            continue
+        if b"\x00" not in content[:4096]:
+            found.append((path, content))
+    return found
+
+
+def _mentions(launchers: list[tuple[str, bytes]], modules: Iterable[ModuleFacts]) -> tuple[Mention, ...]:
+    """What launchers run, and the run commands documented in the modules themselves."""
+    found: list[Mention] = []
+    for path, content in launchers:
+        text = content.decode("utf-8", "replace")
+        name = path.rpartition("/")[2]
+        found.extend(command_mentions(path, text) if is_prose(name) else launcher_mentions(path, text))
+    for facts in modules:
+        found.extend(Mention(facts.path, line, kind, value) for kind, value, line in facts.run_mentions)
+    return tuple(found)
 
 
 def _with_import_roots(discovery: Discovery, sources: list[_Source]) -> list[_Source]:
@@ -289,6 +322,31 @@ def run_checks(project: Project, options: Options) -> tuple[tuple[Finding, ...],
             else:
                 diagnostics.append(item)
     return tuple(sorted(findings, key=lambda f: f.sort_key)), diagnostics
+
+
+def fold(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """One finding for one problem: a finding about whole modules (a copy to delete, a dead
+    package) absorbs the other findings located in the files it covers, and of two such findings
+    on one file the rule of lower `module_rank` wins. A certain finding never folds into an
+    uncertain one."""
+    ranks = {rule.id: rule.module_rank for rule in all_rules() if rule.module_rank is not None}
+    covering = sorted(
+        (f for f in findings if f.rule in ranks and f.covers),
+        key=lambda f: (ranks[f.rule], f.confidence != "high", f.sort_key),
+    )
+    owner: dict[str, Finding] = {}
+    for finding in covering:
+        for path in finding.covers:
+            owner.setdefault(path, finding)
+    inside: dict[int, list[Finding]] = {}
+    kept = []
+    for finding in findings:
+        holder = owner.get(finding.path)
+        if holder is None or holder is finding or (holder.confidence != "high" and finding.confidence == "high"):
+            kept.append(finding)
+            continue
+        inside.setdefault(id(holder), []).append(finding)
+    return tuple(f.folded(inside.get(id(f), [])) for f in kept)
 
 
 def selected_rules(rule_ids: Iterable[str] | None) -> Sequence[Rule]:

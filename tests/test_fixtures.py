@@ -26,7 +26,7 @@ def matches(expected: Any, got: Any) -> bool:
 
 
 def key(finding: dict) -> tuple:
-    return finding["rule"], finding["path"], finding["symbol"]
+    return finding["rule"], finding["path"], finding["symbol"], finding.get("confidence", "high")
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_DIRS, ids=lambda p: p.relative_to(FIXTURES).as_posix())

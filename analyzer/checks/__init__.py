@@ -23,22 +23,28 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Example:
-    """A tiny project (path → source) and the findings a rule must report on it,
-    each as `(path, line, symbol)`."""
+    """A tiny project (path → source) and the findings a rule must report on it, each as
+    `(path, line, symbol)`: `expected` with confidence "high", `uncertain` the others."""
 
     files: dict[str, str]
     expected: tuple[tuple[str, int, str | None], ...] = ()
     note: str = ""
+    uncertain: tuple[tuple[str, int, str | None], ...] = ()  # reported, with confidence "uncertain"
 
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule. `module_rank` marks a rule whose findings are about whole modules (they list the
+    files in `Finding.covers`): the other findings located in those files fold into it, and of
+    two such findings on one file the rule of lower rank keeps it."""
+
     id: str
     summary: str
     check: Callable[[Project], Iterable[Finding | Diagnostic]]
     doc: str
     valid: tuple[Example, ...] = field(default=())
     invalid: tuple[Example, ...] = field(default=())
+    module_rank: int | None = None
 
 
 @cache

@@ -250,6 +250,7 @@ def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
             ],
         },
         evidence=tuple(evidence),
+        covers=(copy.path,),
         fix={
             "action": "delete-module",
             "path": copy.path,
@@ -359,6 +360,7 @@ RULE = Rule(
     summary="A module that is a near-copy of another, with the identifier renaming between them.",
     check=check,
     doc=__doc__ or "",
+    module_rank=0,
     invalid=(
         Example(
             files={

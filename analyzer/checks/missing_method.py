@@ -20,6 +20,13 @@ It is an `AttributeError` waiting for the first request that reaches the line.
 Add the method to the class, after its last method, with a signature read from the call sites
 and a body from the recipe table when one fits; or correct the call (see "did you mean").
 
+## Confidence
+A class handed at module level to a callee that may set attributes on it (`admin.register(Model)`,
+a project function that sets attributes on its parameter, a library function the tool does not
+know) is reported as `uncertain`, with the call as evidence. Callees known to only read what they
+get are no reason for doubt: route declarations and their `response_model`, `Depends`,
+`isinstance`, typing constructs, pydantic `TypeAdapter`, logging (`data/library_behaviour.toml`).
+
 ## Blind spots
 Never reported, because they cannot be known: classes with an unknown base, metaclass or class
 decorator, `__getattr__`/`__getattribute__`, attributes set through `setattr`, `Protocol`s,
@@ -119,6 +126,8 @@ def _finding(
     evidence.append(f"`{cls.name}` and its bases define no `{method}`")
     if suggestions:
         evidence.append("did you mean: " + ", ".join(f"`{s}`" for s in suggestions))
+    doubts = project.classes.doubts(cls)
+    evidence += doubts[:3]
     for path, line in elsewhere:
         module = project.index.by_path[path].module
         evidence.append(
@@ -143,6 +152,7 @@ def _finding(
             "bases": list(cls_fact.bases),
         },
         evidence=tuple(evidence),
+        confidence="uncertain" if doubts else "high",
         fix={
             "action": "add-method",
             "path": class_path,

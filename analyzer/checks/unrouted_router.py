@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from analyzer.checks import Example, Rule
 from analyzer.findings import Diagnostic, Finding, Related
 from analyzer.project import Project
-from analyzer.routing import Endpoint, RouterNode, path_segments, replaces
+from analyzer.routing import Endpoint, MountGraph, RouterNode, path_segments, replaces
 
 RULE_ID = "unrouted-router"
 
@@ -57,26 +57,31 @@ def check(project: Project) -> Iterator[Finding | Diagnostic]:
         return
     reachable = graph.reachable
     for symbol, node in sorted(graph.nodes.items(), key=lambda item: (item[1].path, item[1].span.line)):
-        if node.is_app or symbol in reachable or graph.includers(symbol):
+        if node.is_app or symbol in reachable or (graph.includers(symbol) and symbol not in graph.maybe_reachable):
             continue
         endpoints = graph.endpoints(symbol)
         if not endpoints:
             continue
-        names = graph.names_of(node)
-        doubts = [mount for mount in graph.dynamic if mount.could_be(node, names)]
-        if doubts:
-            where = ", ".join(f"{d.path}:{d.line}" for d in doubts)
-            yield Diagnostic(
-                node.path,
-                f"{RULE_ID}: `{symbol.name}` is not mounted statically, but the dynamic mount at "
-                f"{where} could mount it; not reported",
-                node.span.line,
-            )
-            continue
-        yield _finding(project, node, endpoints)
+        yield _finding(project, node, endpoints, _doubts(graph, node))
 
 
-def _finding(project: Project, node: RouterNode, endpoints: list[Endpoint]) -> Finding:
+def _doubts(graph: MountGraph, node: RouterNode) -> list[str]:
+    """Why the router may be mounted after all; no doubt, no reason."""
+    doubts = []
+    if node.symbol in graph.maybe_reachable:
+        doubts.append(f"it is mounted by code that may not run: {graph.maybe_reachable[node.symbol]}")
+    names = graph.names_of(node)
+    for mount in graph.dynamic:
+        if mount.could_be(node, names):
+            suffix = f" (and that code may not run: {mount.doubt})" if mount.doubt else ""
+            doubts.append(f"{mount.describe()}: it could be this router{suffix}")
+    for inert in graph.inert.get(node.symbol, ()):
+        if inert.why == "tests":
+            doubts.append(f"only tests mount it ({inert.path}:{inert.line})")
+    return doubts
+
+
+def _finding(project: Project, node: RouterNode, endpoints: list[Endpoint], doubts: list[str]) -> Finding:
     graph = project.mounts
     mounted = graph.mounted_endpoints
     notes = _deprecation_notes(project)
@@ -111,6 +116,13 @@ def _finding(project: Project, node: RouterNode, endpoints: list[Endpoint]) -> F
         f"on the application; {replaced} of them have a mounted replacement."
     )
     evidence = [f"no include chain leads from an application to `{node.symbol.name}`"]
+    for inert in graph.inert.get(node.symbol, ()):
+        if inert.why == "dead":
+            holder = f"`{inert.scope.partition('.')[0]}`" if inert.scope else "its module"
+            evidence.append(
+                f"mounted at {inert.path}:{inert.line}, in {holder}, which nothing the application runs reaches"
+            )
+    evidence += doubts
     evidence += [f"application mounts routers at {site}" for site in app_mounts]
     if importers:
         evidence.append(
@@ -136,6 +148,7 @@ def _finding(project: Project, node: RouterNode, endpoints: list[Endpoint]) -> F
             "mounted_at": app_mounts,
         },
         evidence=tuple(evidence),
+        confidence="uncertain" if doubts else "high",
         fix=(
             {"action": "delete-module", "path": node.path, "module": facts.module,
              "unimport_from": sorted({r.path for r in importers})}

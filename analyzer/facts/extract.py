@@ -22,16 +22,21 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field, replace
 
+from analyzer.facts import evaluate
+from analyzer.facts.launchers import command_mentions
 from analyzer.facts.model import (
     AttrCall,
     Binding,
+    CallFact,
     ClassFact,
     CloneText,
     DeprecationNote,
+    DynamicImport,
     FunctionFact,
     ImportFact,
     ModuleFacts,
     MountFact,
+    MountTarget,
     NormalizedLine,
     RouteFact,
     Span,
@@ -59,6 +64,18 @@ MOUNT_METHODS = {"include_router", "register_blueprint", "mount", "host"}
 MOUNT_CONSTRUCTORS = {"Mount", "Host"}
 NARROWING_CALLS = {"isinstance", "issubclass", "hasattr", "getattr", "type", "callable"}
 DYNAMIC_SELF_CALLS = {"setattr", "vars"}
+# Methods that change a collection in place: a literal list is no longer what was written.
+MUTATING_METHODS = {"append", "extend", "insert", "update", "add", "remove", "pop", "clear", "setdefault"}
+# Builtins that only read what they are given: a parameter handed to them is not changed.
+READ_ONLY_CALLS = frozenset(
+    {"isinstance", "issubclass", "hasattr", "getattr", "type", "callable", "len", "print", "repr", "str",
+     "id", "hash", "sorted", "list", "tuple", "dict", "set", "frozenset", "iter", "next", "bool", "int"}
+)
+# Strings that may hold a command running Python code (checked before the costlier pattern).
+_RUN_HINT = re.compile(
+    r"python|py\s|uvicorn|gunicorn|hypercorn|daphne|granian|celery|flask|fastapi|streamlit|dramatiq"
+    r"|\brq\b|\barq\b|huey|faust|uv run|poetry run|pipenv run"
+)
 # Files this Python cannot parse are given to libcst to tell newer syntax from a syntax error;
 # libcst is much slower, so only modules of ordinary size get that second chance.
 NEWER_SYNTAX_PROBE_BYTES = 256 * 1024
@@ -137,7 +154,7 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
         visitor.visit(tree)
     except RecursionError:
         return _failed(base, "too deeply nested to analyse")
-    facts = visitor.facts(base, lines, _comment_notes(comments))
+    facts = visitor.facts(base, lines, comments)
     return replace(facts, suppressions=suppressions(comments))
 
 
@@ -250,9 +267,38 @@ class _Scope:
     narrowed: set[str] = field(default_factory=set)
     calls: list[tuple[str, str, int, int, tuple[str, ...], bool]] = field(default_factory=list)
     direct_calls: list[AttrCall] = field(default_factory=list)
+    literals: dict[str, ast.expr | None] = field(default_factory=dict)  # None: bound otherwise
+    loaded: dict[str, _Loaded] = field(default_factory=dict)  # names bound to loaded modules
+    parameters: set[str] = field(default_factory=set)
+    mutated: set[str] = field(default_factory=set)
 
     def bind(self, name: str, evidence: TypeEvidence | None) -> None:
         self.bindings.setdefault(name, []).append(evidence)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What `importlib.import_module(...)` gave a name: the modules, or the package they come
+    from when their names are computed ("" for any)."""
+
+    names: tuple[str, ...]
+    package: str | None
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """An enclosing `for` loop (or comprehension): one environment per iteration when it iterates
+    a literal collection; else `collection`, the name it iterates, when its target is one name."""
+
+    names: frozenset[str]
+    iterations: list[evaluate.Environment] | None
+    collection: str | None = None
+
+
+@dataclass(frozen=True)
+class _Dynamic:
+    attribute: str | None
+    package: str | None = None
 
 
 @dataclass(frozen=True)
@@ -267,15 +313,35 @@ class _MountHelper:
     prefix: str | None
 
 
-def _mounted_argument(method: str, node: ast.Call) -> tuple[ast.expr | None, str | None]:
-    """What a mount call mounts, and the literal prefix it mounts it under."""
+def _mounted_argument(method: str, node: ast.Call) -> tuple[ast.expr | None, ast.expr | None]:
+    """What a mount call mounts, and the expression of the prefix it mounts it under."""
     if method == "mount":
-        prefix = string_value(_positional(node, 0) or _keyword(node, "path"))
-        return _keyword(node, "app") or _positional(node, 1), prefix
+        return _keyword(node, "app") or _positional(node, 1), _positional(node, 0) or _keyword(node, "path")
     if method == "host":
         return _keyword(node, "app") or _positional(node, 1), None
     target = _positional(node, 0) or _keyword(node, "router") or _keyword(node, "blueprint")
-    return target, string_value(_keyword(node, "prefix") or _keyword(node, "url_prefix"))
+    return target, _keyword(node, "prefix") or _keyword(node, "url_prefix")
+
+
+def _chain(node: ast.expr) -> tuple[str | None, str | None, bool]:
+    """(head name, the attributes after it, whether it is called) of `head.a.b(...)`."""
+    called = isinstance(node, ast.Call)
+    if isinstance(node, ast.Call):
+        node = node.func
+    name = dotted_name(node)
+    if name is None:
+        return None, None, called
+    head, _, rest = name.partition(".")
+    return head, rest, called
+
+
+def _attribute_read(node: ast.expr) -> str | None:
+    """The attribute a dynamic mount target reads last (`module.router`, `getattr(m, "router")`)."""
+    if isinstance(node, ast.Call):
+        if dotted_name(node.func) == "getattr":
+            return string_value(_positional(node, 1))
+        node = node.func
+    return node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _mount_helpers(module: ast.Module) -> dict[str, _MountHelper]:
@@ -292,7 +358,9 @@ def _mount_helpers(module: ast.Module) -> dict[str, _MountHelper]:
             target, prefix = _mounted_argument(node.func.attr, node)
             receiver = dotted_name(node.func.value)
             if isinstance(target, ast.Name) and target.id in parameters and receiver is not None:
-                helpers[function.name] = _MountHelper(parameters, receiver, target.id, node.func.attr, prefix)
+                helpers[function.name] = _MountHelper(
+                    parameters, receiver, target.id, node.func.attr, string_value(prefix)
+                )
                 break
     return helpers
 
@@ -313,6 +381,8 @@ class _ClassBuilder:
     last_statement_line: int = 0
     conditional: bool = False
     instance_methods: int = 0
+    keywords: tuple[tuple[str, str], ...] = ()
+    values: dict[str, str | None] = field(default_factory=dict)
 
     def build(self) -> ClassFact:
         types = []
@@ -336,6 +406,8 @@ class _ClassBuilder:
             method_returns=tuple(self.method_returns),
             conditional=self.conditional,
             static_only=bool(self.methods) and self.instance_methods == 0,
+            keywords=self.keywords,
+            attribute_values=tuple(sorted((k, v) for k, v in self.values.items() if v is not None)),
         )
 
 
@@ -366,7 +438,11 @@ class _FactsVisitor(ast.NodeVisitor):
         self.deprecation_notes: list[DeprecationNote] = []
         self.inner_attributes: set[int] = set()
         self.unused_results: set[int] = set()
-        self.loops: list[tuple[str, tuple[str, ...] | str | None]] = []
+        self.loops: list[_Loop] = []
+        self.calls: list[CallFact] = []
+        self.dynamic_imports: list[DynamicImport] = []
+        self.run_mentions: dict[tuple[str, str], int] = {}
+        self.module_aliases: dict[str, str] = {}  # module-level import aliases → module (or guess)
         self.conditional_depth = 0
         self.type_checking_depth = 0
         self.has_main_guard = False
@@ -430,6 +506,10 @@ class _FactsVisitor(ast.NodeVisitor):
         )
         if self._in_function() and not is_star:
             self.scope.bind(bound, None)
+        elif not is_star:
+            self.module_aliases[bound] = module if name is None else f"{module}.{name}"
+            if name is None and bound != module and "." in module:  # `import a.b` binds `a`
+                self.module_aliases[bound] = module.split(".")[0]
 
     # ---- blocks --------------------------------------------------------------------------
     def visit_If(self, node: ast.If) -> None:
@@ -462,19 +542,63 @@ class _FactsVisitor(ast.NodeVisitor):
         names = _target_names(node.target)
         for name in names:
             self.scope.bind(name, evidence if len(names) == 1 else None)
-        if isinstance(node.target, ast.Name):
-            elements: tuple[str, ...] | str | None = _element_names(node.iter)
-            if elements is None and isinstance(node.iter, ast.Name):
-                elements = node.iter.id
-            self.loops.append((node.target.id, elements))
-        else:
-            self.loops.append(("", None))
+            self.scope.literals[name] = None
+        self.loops.append(self._loop(node.target, node.iter))
         self.visit(node.target)
-        for statement in [*node.body, *node.orelse]:
+        for statement in node.body:
             self.visit(statement)
         self.loops.pop()
+        for statement in node.orelse:
+            self.visit(statement)
 
     visit_AsyncFor = visit_For
+
+    def _loop(self, target: ast.expr, iterable: ast.expr) -> _Loop:
+        names = frozenset(_target_names(target))
+        iterations = evaluate.iterations(target, iterable, self._literal)
+        collection = None
+        if iterations is None and isinstance(target, ast.Name):
+            collection = dotted_name(iterable)
+        return _Loop(names, iterations, collection)
+
+    def _literal(self, name: str) -> ast.expr | None:
+        """What `name` stands for when it is bound to a literal (innermost scope first)."""
+        if name == "__name__":
+            return ast.Constant(self.module)
+        if name == "__package__":
+            return ast.Constant(self.package)
+        if name.endswith(".__name__"):
+            module = self.module_aliases.get(name.removesuffix(".__name__"))
+            return ast.Constant(module) if module is not None else None
+        scope: _Scope | None = self.scope
+        while scope is not None:
+            if name in scope.literals:
+                return scope.literals[name]
+            if name in scope.bindings or name in scope.parameters:
+                return None
+            scope = scope.parent
+        return None
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        """A comprehension is a loop: `[app.include_router(r) for r in routers]`."""
+        pushed = 0
+        for generator in node.generators:
+            self.visit(generator.iter)
+            for name in _target_names(generator.target):
+                self.scope.bind(name, None)
+            self.loops.append(self._loop(generator.target, generator.iter))
+            pushed += 1
+            self.visit(generator.target)
+            for condition in generator.ifs:
+                self.visit(condition)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        del self.loops[len(self.loops) - pushed:]
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
 
     def visit_withitem(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -485,11 +609,6 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:
             self.scope.bind(node.name, None)
-        self.generic_visit(node)
-
-    def visit_comprehension(self, node: ast.comprehension) -> None:
-        for name in _target_names(node.target):
-            self.scope.bind(name, None)
         self.generic_visit(node)
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
@@ -533,9 +652,12 @@ class _FactsVisitor(ast.NodeVisitor):
             expression = base.value if isinstance(base, ast.Subscript) else base
             bases.append(dotted_name(expression) or "?")
         metaclass = None
+        keywords = []
         for keyword in node.keywords:
             if keyword.arg == "metaclass":
                 metaclass = dotted_name(keyword.value) or "?"
+            elif keyword.arg is not None:
+                keywords.append((keyword.arg, ast.unparse(keyword.value)))
         builder = _ClassBuilder(
             name=node.name,
             span=Span(start, node.end_lineno or node.lineno),
@@ -544,6 +666,7 @@ class _FactsVisitor(ast.NodeVisitor):
             metaclass=metaclass,
             last_statement_line=node.body[-1].end_lineno or node.lineno,
             conditional=self.conditional_depth > 0,
+            keywords=tuple(keywords),
         )
         self.class_stack.append(builder)
         for statement in node.body:
@@ -567,15 +690,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 )
             if name in {"__getattr__", "__getattribute__"}:
                 builder.dynamic = True
-        elif self._at_module_level():
-            self.functions.append(
-                FunctionFact(
-                    name=name,
-                    span=self._span(node),
-                    returns=ast.unparse(node.returns) if node.returns else None,
-                    is_async=isinstance(node, ast.AsyncFunctionDef),
-                )
-            )
+        module_level = not in_class_body and self._at_module_level()
         if self._in_function():
             self.scope.bind(name, None)
         self._record_route_decorators(node)
@@ -606,6 +721,19 @@ class _FactsVisitor(ast.NodeVisitor):
         self.class_stack.pop()
         assert scope.parent is not None
         self.scope = scope.parent
+        if module_level:
+            positional = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            self.functions.append(
+                FunctionFact(
+                    name=name,
+                    span=self._span(node),
+                    returns=ast.unparse(node.returns) if node.returns else None,
+                    is_async=isinstance(node, ast.AsyncFunctionDef),
+                    decorators=tuple(_decorator_name(d) or "?" for d in node.decorator_list),
+                    parameters=tuple(a.arg for a in positional),
+                    mutated_parameters=tuple(sorted(scope.mutated & scope.parameters)),
+                )
+            )
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -626,6 +754,7 @@ class _FactsVisitor(ast.NodeVisitor):
     def _param(self, argument: ast.arg) -> None:
         if argument.annotation is not None:
             self.visit(argument.annotation)
+        self.scope.parameters.add(argument.arg)
         if argument.arg == self.scope.self_name:
             return
         evidence = None
@@ -680,6 +809,8 @@ class _FactsVisitor(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if isinstance(node.target, ast.Name) and node.target.id == "__all__":
             self._extend_all(node.value)
+        if isinstance(node.target, ast.Name):
+            self._mutates(node.target.id)
         self.generic_visit(node)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
@@ -701,6 +832,7 @@ class _FactsVisitor(ast.NodeVisitor):
         if not isinstance(target, ast.Name):
             for name in names:
                 self.scope.bind(name, None)
+                self.scope.literals[name] = None
             return
         name = target.id
         builder = self.class_stack[-1] if self.class_stack else None
@@ -708,6 +840,8 @@ class _FactsVisitor(ast.NodeVisitor):
             builder.attributes.append(name)
             if annotation is not None:
                 builder.field_types.append((name, annotation))
+            # `events = router` in a class body; a second binding makes the value unknown.
+            builder.values[name] = dotted_name(value) if name not in builder.values else None
             return
         if self.class_stack and builder is None and not self._in_function():
             return
@@ -718,6 +852,11 @@ class _FactsVisitor(ast.NodeVisitor):
         else:
             evidence = None
         self.scope.bind(name, evidence)
+        self.scope.literals[name] = value if _is_literal(value) else None
+        self.scope.loaded.pop(name, None)
+        loaded = self._loaded_module(value)
+        if loaded is not None:
+            self.scope.loaded[name] = loaded
         if name == "__all__" and value is not None and not self._in_function():
             self.dunder_all = []
             self._extend_all(value)
@@ -741,6 +880,18 @@ class _FactsVisitor(ast.NodeVisitor):
             builder.attribute_types.setdefault(attr, []).append(evidence)
         elif owner is not None:
             self.attribute_assignments.add((owner, attr))
+            self._mutates(owner.partition(".")[0])
+
+    def _mutates(self, name: str) -> None:
+        """`name`'s object may be changed here (a parameter's, or a literal collection's)."""
+        if name in self.scope.parameters:
+            self.scope.mutated.add(name)
+        scope: _Scope | None = self.scope
+        while scope is not None:
+            if name in scope.literals:
+                scope.literals[name] = None
+                return
+            scope = scope.parent
 
     def _value_evidence(self, value: ast.expr, node: ast.stmt | ast.expr) -> TypeEvidence | None:
         line = node.lineno
@@ -794,8 +945,9 @@ class _FactsVisitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _call(self, node: ast.Call) -> None:
-        self._escaping_arguments(node)
+        self._record_call(node)
         self._partial_mount(node)
+        self._dynamic_import(node)
         func = node.func
         if isinstance(func, ast.Name):
             self._plain_call(func.id, node)
@@ -803,7 +955,9 @@ class _FactsVisitor(ast.NodeVisitor):
             if helper is not None and func.id not in self.scope.bindings:
                 self._record_helper_call(helper, node)
             if func.id in MOUNT_CONSTRUCTORS:
-                self._record_mount("?", func.id, node, _keyword(node, "app") or _positional(node, 1))
+                target = _keyword(node, "app") or _positional(node, 1)
+                prefix = _positional(node, 0) or _keyword(node, "path") if func.id == "Mount" else None
+                self._record_mount("?", func.id, node, target, prefix)
             return
         if not isinstance(func, ast.Attribute):
             return
@@ -812,11 +966,50 @@ class _FactsVisitor(ast.NodeVisitor):
         receiver = dotted_name(receiver_node)
         if method == "extend" and receiver == "__all__" and not self._in_function():
             self._extend_all(_positional(node, 0) or ast.List(elts=[]))
+        if method in MUTATING_METHODS and isinstance(receiver_node, ast.Name):
+            self._forget_literal(receiver_node.id)
         if method in MOUNT_METHODS:
             self._record_mount_call(receiver or "?", method, node)
         if method in ROUTE_CALLS and receiver is not None:
             self._record_route_call(receiver, method, node)
         self._record_attr_call(receiver_node, method, node)
+
+    def _record_call(self, node: ast.Call) -> None:
+        """Calls handed names: at module level (a class handed to a call may be changed there),
+        and of imported callees (a helper of another module that mounts what it is given)."""
+        callee = _callee(node)
+        if callee is None:
+            return
+        arguments = tuple(dotted_name(a) for a in node.args if not isinstance(a, ast.Starred))
+        keywords = tuple(
+            (k.arg, name) for k in node.keywords if k.arg is not None and (name := dotted_name(k.value))
+        )
+        passed = [name for name in arguments if name] + [name for _, name in keywords]
+        if not passed:
+            return
+        if callee not in READ_ONLY_CALLS:
+            for name in passed:
+                if name.partition(".")[0] in self.scope.parameters:
+                    self.scope.mutated.add(name.partition(".")[0])  # handed on: may be changed there
+        head = callee.partition(".")[0]
+        imported = head in self.module_aliases and head not in self.scope.bindings
+        if not (self._at_module_level() or imported):
+            return
+        declares_route = (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in ROUTE_METHODS
+            and string_value(_positional(node, 0) or _keyword(node, "path")) is not None
+        )
+        self.calls.append(CallFact(callee, arguments, keywords, node.lineno, self.scope.name, declares_route))
+
+    def _forget_literal(self, name: str) -> None:
+        """A collection changed in place (`routers.append(x)`) is no longer what was written."""
+        scope: _Scope | None = self.scope
+        while scope is not None:
+            if name in scope.literals:
+                scope.literals[name] = None
+                return
+            scope = scope.parent
 
     def _partial_mount(self, node: ast.Call) -> None:
         """`functools.partial(app.register_blueprint, api, url_prefix="/api")`: a mount made later."""
@@ -829,14 +1022,96 @@ class _FactsVisitor(ast.NodeVisitor):
         deferred = ast.copy_location(ast.Call(func=bound, args=node.args[1:], keywords=node.keywords), node)
         self._record_mount_call(receiver or "?", bound.attr, deferred)
 
-    def _escaping_arguments(self, node: ast.Call) -> None:
-        """A name handed to a call at module level (`forward_methods(Canvas, ...)`,
-        `admin.register(Model)`) may be changed there, `setattr` included: its class is open."""
-        if self._in_function() or self.class_stack:
+    # ---- modules loaded by name --------------------------------------------------------------
+    def _dynamic_import(self, node: ast.Call) -> None:
+        callee = _callee(node)
+        if callee is None:
             return
-        for argument in [*node.args, *(k.value for k in node.keywords)]:
-            if isinstance(argument, ast.Name):
-                self.attribute_assignments.add((argument.id, "*"))
+        loaded = self._loaded_module(node)
+        if loaded is None and callee.rpartition(".")[2] in {"iter_modules", "walk_packages"}:
+            loaded = _Loaded((), self._walked_package(_positional(node, 0) or _keyword(node, "path")))
+        if loaded is not None and (loaded.names or loaded.package is not None):
+            self.dynamic_imports.append(DynamicImport(node.lineno, self.scope.name, loaded.names, loaded.package))
+
+    def _loaded_module(self, value: ast.expr | None) -> _Loaded | None:
+        """`importlib.import_module(...)` / `__import__(...)`: the modules it loads."""
+        if not isinstance(value, ast.Call):
+            return None
+        callee = _callee(value)
+        if callee is None or not (callee.rpartition(".")[2] == "import_module" or callee == "__import__"):
+            return None
+        argument = _positional(value, 0) or _keyword(value, "name")
+        if argument is None:
+            return _Loaded((), "")
+        anchor = None
+        if callee != "__import__":
+            anchor = evaluate.string(_positional(value, 1) or _keyword(value, "package"), self._literal)
+        environments = self._environments(evaluate.names_in(argument))
+        if environments is not None:
+            names = [evaluate.string(evaluate.substitute(argument, env), self._literal) for env in environments]
+            if all(names):
+                return _Loaded(tuple(dict.fromkeys(self._absolute(n, anchor) for n in names if n)), None)
+        prefix = evaluate.string_prefix(argument, self._literal)
+        if prefix:
+            if "." not in prefix.lstrip("."):
+                return _Loaded((), self._absolute(prefix, anchor) if prefix.startswith(".") else "")
+            return _Loaded((), self._absolute(prefix.rpartition(".")[0], anchor))
+        if isinstance(argument, ast.Name) and argument.id in self.scope.parameters:
+            return _Loaded((), None)  # the callers name the module: their strings are references
+        return _Loaded((), anchor if anchor is not None else "")
+
+    def _absolute(self, name: str, anchor: str | None) -> str:
+        """`.x` relative to the package `anchor`, as `import_module(".x", package)` reads it."""
+        if not name.startswith("."):
+            return name
+        level = len(name) - len(name.lstrip("."))
+        base = (anchor or self.package).split(".")
+        base = base[: len(base) - (level - 1)] if level > 1 else base
+        rest = name.lstrip(".")
+        return ".".join([*base, rest] if rest else base)
+
+    def _walked_package(self, node: ast.expr | None) -> str:
+        """The package `pkgutil.iter_modules(node)` walks ("" when it cannot be told)."""
+        if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) == 1:
+            return self._walked_package(node.elts[0])
+        if isinstance(node, ast.Name) and node.id == "__path__":
+            return self.package
+        if isinstance(node, ast.Attribute) and node.attr == "__path__":
+            owner = dotted_name(node.value)
+            return self.module_aliases.get(owner, "") if owner else ""
+        if node is not None and any(isinstance(n, ast.Name) and n.id == "__file__" for n in ast.walk(node)):
+            return self.package  # this module's own folder
+        return ""
+
+    def _environments(self, names: set[str]) -> list[evaluate.Environment] | None:
+        """One environment per combination of the iterations of the loops binding `names`, or
+        None when one of those loops does not iterate a literal collection."""
+        choices = []
+        for loop in self._loops_binding(names):
+            if loop.iterations is None:
+                return None
+            choices.append(loop.iterations)
+        return evaluate.combine(choices) if choices else [{}]
+
+    def _loops_binding(self, names: set[str]) -> list[_Loop]:
+        """The innermost enclosing loop binding each of `names`."""
+        found: list[_Loop] = []
+        pending = set(names)
+        for loop in reversed(self.loops):
+            if loop.names & pending:
+                found.append(loop)
+                pending -= loop.names
+        return found
+
+    def _loaded_in_scope(self, name: str) -> _Loaded | None:
+        scope: _Scope | None = self.scope
+        while scope is not None:
+            if name in scope.loaded:
+                return scope.loaded[name]
+            if name in scope.bindings or name in scope.parameters:
+                return None
+            scope = scope.parent
+        return None
 
     def _plain_call(self, name: str, node: ast.Call) -> None:
         if name in {"getattr", "hasattr"}:
@@ -850,7 +1125,9 @@ class _FactsVisitor(ast.NodeVisitor):
             if subject == self.scope.self_name and self.scope.class_builder:
                 self.scope.class_builder.dynamic = True
             elif name == "setattr":
-                self.attribute_assignments.add((subject, "*"))
+                attribute = string_value(_positional(node, 1))
+                self.attribute_assignments.add((subject, attribute if attribute and attribute.isidentifier() else "*"))
+                self._mutates(subject.partition(".")[0])
 
     def _record_attr_call(self, receiver_node: ast.expr, method: str, node: ast.Call) -> None:
         line = node.lineno
@@ -908,25 +1185,33 @@ class _FactsVisitor(ast.NodeVisitor):
         self._record_mount(receiver, method, node, target, prefix)
 
     def _record_mount(
-        self, receiver: str, method: str, node: ast.Call, target: ast.expr | None, prefix: str | None = None
+        self, receiver: str, method: str, node: ast.Call, target: ast.expr | None, prefix: ast.expr | None = None
     ) -> None:
         if target is None:
             return
-        targets, dynamic_attr = self._mount_targets(target)
         helper = self.mount_helpers.get(self.scope.name)
+        mounts_parameter = helper is not None and isinstance(target, ast.Name) and target.id == helper.target
+        if mounts_parameter and helper is not None:
+            # What each call hands the helper is mounted (recorded at the calls).
+            self.mounts.append(
+                MountFact(
+                    receiver=receiver, method=method, targets=(), line=node.lineno, scope=self.scope.name,
+                    helper=self.scope.name, parameter=helper.target,
+                    prefix=evaluate.string(prefix, self._literal),
+                )
+            )
+            return
+        targets, dynamic = self._mount_targets(target, prefix)
         self.mounts.append(
             MountFact(
                 receiver=receiver,
                 method=method,
-                targets=targets,
+                targets=tuple(targets),
                 line=node.lineno,
                 scope=self.scope.name,
-                prefix=prefix,
-                dynamic=not targets,
-                dynamic_attr=dynamic_attr,
-                helper=self.scope.name
-                if helper is not None and isinstance(target, ast.Name) and target.id == helper.target
-                else None,
+                dynamic=dynamic is not None,
+                dynamic_attr=dynamic.attribute if dynamic else None,
+                dynamic_package=dynamic.package if dynamic else None,
             )
         )
 
@@ -939,31 +1224,77 @@ class _FactsVisitor(ast.NodeVisitor):
             receiver = dotted_name(arguments[helper.receiver]) if helper.receiver in arguments else None
         else:
             receiver = helper.receiver
+        prefix = ast.Constant(helper.prefix) if helper.prefix is not None else None
         if target is not None:
-            self._record_mount(receiver or "?", helper.method, node, target, helper.prefix)
+            self._record_mount(receiver or "?", helper.method, node, target, prefix)
 
-    def _mount_targets(self, target: ast.expr) -> tuple[tuple[str, ...], str | None]:
-        """The dotted expressions a mount target may stand for, and the attribute of a dynamic one."""
-        called = "()" if isinstance(target, ast.Call) else ""  # a factory: what it creates is mounted
-        if isinstance(target, ast.Call):
-            name = _callee(target)
-            if name == "getattr":
-                return (), string_value(_positional(target, 1))
-        else:
-            name = dotted_name(target)
-        if name is None:
-            return (), None
-        head, _, rest = name.partition(".")
-        for loop_var, elements in reversed(self.loops):
-            if loop_var != head:
+    def _mount_targets(
+        self, target: ast.expr, prefix: ast.expr | None
+    ) -> tuple[list[MountTarget], _Dynamic | None]:
+        """What a mount target stands for: one target per iteration of the literal loops it
+        depends on, each with its prefix; or what is known of it when it is dynamic."""
+        choices = []
+        for loop in self._loops_binding(evaluate.names_in(target) | evaluate.names_in(prefix)):
+            if loop.iterations is not None:
+                choices.append(loop.iterations)
                 continue
-            suffix = (f".{rest}" if rest else "") + called
-            if isinstance(elements, tuple):
-                return tuple(f"{element}{suffix}" for element in elements), None
-            if isinstance(elements, str):
-                return (f"{elements}[*]{suffix}",), None
-            return (), rest.rpartition(".")[2] or None
-        return (name + called,), None
+            head, rest, called = _chain(target)
+            if loop.collection is not None and head in loop.names and rest is not None:
+                literal_prefix = evaluate.string(prefix, self._literal)
+                return [MountTarget(rest, called, literal_prefix, collection=loop.collection)], None
+            return [], _Dynamic(_attribute_read(target))
+        environments = evaluate.combine(choices) if choices else [{}]
+        if environments is None:
+            return [], _Dynamic(_attribute_read(target))
+        found: list[MountTarget] = []
+        for environment in environments:
+            node = evaluate.substitute(target, environment)
+            prefix_node = evaluate.substitute(prefix, environment) if prefix is not None else None
+            result = self._target_of(node, evaluate.string(prefix_node, self._literal))
+            if isinstance(result, _Dynamic):
+                return [], result
+            found.extend(result)
+        return list(dict.fromkeys(found)), None
+
+    def _target_of(self, node: ast.expr, prefix: str | None) -> list[MountTarget] | _Dynamic:
+        """`items.router`, `make_router()`, `getattr(mod, "router")`, `module.router` where
+        `module = importlib.import_module("app.items")`."""
+        called = isinstance(node, ast.Call) and dotted_name(node.func) != "getattr"
+        if called:
+            assert isinstance(node, ast.Call)
+            node = node.func
+        chain: list[str] = []
+        base = node
+        while True:
+            if isinstance(base, ast.Attribute):
+                chain.insert(0, base.attr)
+                base = base.value
+            elif isinstance(base, ast.Call) and dotted_name(base.func) == "getattr":
+                attribute = evaluate.string(_positional(base, 1), self._literal)
+                owner = _positional(base, 0)
+                if attribute is None or owner is None:
+                    return _Dynamic(chain[-1] if chain else None)
+                chain.insert(0, attribute)
+                base = owner
+            else:
+                break
+        attribute = chain[-1] if chain else None
+        loaded = self._loaded_module(base) if isinstance(base, ast.Call) else None
+        if isinstance(base, ast.Name):
+            loaded = self._loaded_in_scope(base.id)
+            if loaded is None:
+                return [MountTarget(".".join([base.id, *chain]), called, prefix)]
+        if loaded is None and isinstance(base, ast.Call) and (maker := _callee(base)) is not None:
+            # `Plugin().events`: a class attribute, read through an instance (or a factory's
+            # result, which the mount graph cannot read: then it stays dynamic there).
+            if chain:
+                return [MountTarget(".".join([maker, *chain]), called, prefix)]
+            return [MountTarget(maker, True, prefix)]
+        if loaded is None:
+            return _Dynamic(attribute)
+        if not loaded.names:
+            return _Dynamic(attribute, loaded.package)
+        return [MountTarget(".".join(chain), called, prefix, module=name) for name in loaded.names]
 
     # ---- references ----------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
@@ -983,6 +1314,8 @@ class _FactsVisitor(ast.NodeVisitor):
         value = node.value
         if not isinstance(value, str):
             return
+        if len(value) > 12 and _RUN_HINT.search(value):
+            self._run_mentions(value, node.lineno)
         if len(value) > 200 or not _DOTTED.match(value):
             if "deprecat" in value.lower():
                 note = _deprecation_note(node.lineno, node.end_lineno or node.lineno, value)
@@ -994,10 +1327,19 @@ class _FactsVisitor(ast.NodeVisitor):
         else:
             self.name_refs.setdefault(value, []).append(node.lineno)
 
+    def _run_mentions(self, text: str, line: int) -> None:
+        """Commands written in docstrings and comments (`python gradio_ui.py --port 80`)."""
+        for mention in command_mentions("", text, line):
+            self.run_mentions.setdefault((mention.kind, mention.value), mention.line)
+
     # ---- result --------------------------------------------------------------------------
     def facts(
-        self, base: ModuleFacts, lines: tuple[NormalizedLine, ...], comment_notes: tuple[DeprecationNote, ...]
+        self, base: ModuleFacts, lines: tuple[NormalizedLine, ...], comments: tuple[tuple[int, str], ...]
     ) -> ModuleFacts:
+        for line, text in comments:
+            if _RUN_HINT.search(text):
+                self._run_mentions(text, line)
+        comment_notes = _comment_notes(comments)
         attr_calls: list[AttrCall] = []
         for scope in self.all_scopes:
             attr_calls.extend(
@@ -1049,6 +1391,9 @@ class _FactsVisitor(ast.NodeVisitor):
             clone_text=CloneText.of(lines, fingerprints(lines)),
             deprecation_notes=tuple(sorted([*self.deprecation_notes, *comment_notes], key=lambda n: n.line)),
             has_main_guard=self.has_main_guard,
+            calls=tuple(self.calls),
+            dynamic_imports=tuple(self.dynamic_imports),
+            run_mentions=tuple(sorted((kind, value, line) for (kind, value), line in self.run_mentions.items())),
         )
 
 
@@ -1101,10 +1446,18 @@ def _names_used_by(mounts: list[MountFact], routes: list[RouteFact]) -> set[tupl
     for mount in mounts:
         used.add((mount.scope, mount.receiver.split(".")[0]))
         for target in mount.targets:
-            used.add((mount.scope, target.split(".")[0].split("[")[0].rstrip("()")))
+            if target.module is None:
+                used.add((mount.scope, (target.collection or target.expr).split(".")[0]))
     for route in routes:
         used.add((route.scope, route.receiver.split(".")[0]))
     return used
+
+
+def _is_literal(value: ast.expr | None) -> bool:
+    """A value exact evaluation may read: a literal collection or a string constant."""
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str)
+    return isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp))
 
 
 def _constructs(binding: Binding) -> bool:

@@ -109,6 +109,8 @@ class ClassFact:
     method_returns: tuple[tuple[str, str, bool], ...] = ()  # (method, return annotation, async)
     conditional: bool = False
     static_only: bool = False  # only static and class methods: a namespace or a factory
+    keywords: tuple[tuple[str, str], ...] = ()  # class keywords but `metaclass` (`table=True`), as written
+    attribute_values: tuple[tuple[str, str], ...] = ()  # class-level `name = dotted.value`, bound once
 
     @property
     def members(self) -> frozenset[str]:
@@ -117,10 +119,16 @@ class ClassFact:
 
 @dataclass(frozen=True)
 class FunctionFact:
+    """A module-level function. `mutated_parameters` are the parameters whose object the
+    function may change: an attribute set on it, `setattr` on it, or handed on to another call."""
+
     name: str
     span: Span
     returns: str | None
     is_async: bool = False
+    decorators: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()  # positional ones first, in order
+    mutated_parameters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,26 +174,74 @@ class DeprecationNote:
 
 
 @dataclass(frozen=True)
+class MountTarget:
+    """One thing a mount call mounts.
+
+    `expr` is a dotted name as written (`items.router`); with `called`, what the factory `expr`
+    creates is mounted. With `module`, `expr` is read in that absolute module (a module loaded by
+    `importlib.import_module("app.x")`); with `collection`, the target is each element of that
+    collection (a name as written, bound in another module), then `.expr`.
+    """
+
+    expr: str
+    called: bool = False
+    prefix: str | None = None
+    module: str | None = None
+    collection: str | None = None
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call that is handed names: `callee(a, b.c, key=d)`. Recorded at module level (a class
+    handed to a call may be changed there) and for callees imported from another module (a
+    helper that mounts what it is given). `arguments` are the positional arguments as dotted
+    names (None for anything else), `keywords` the keyword arguments that are dotted names;
+    `declares_route` marks `x.get("/path", response_model=M)` and the like."""
+
+    callee: str
+    arguments: tuple[str | None, ...]
+    keywords: tuple[tuple[str, str], ...]
+    line: int
+    scope: str
+    declares_route: bool = False
+
+
+@dataclass(frozen=True)
+class DynamicImport:
+    """A module loaded by name at run time (`importlib.import_module`, `__import__`, a walk with
+    `pkgutil.iter_modules`). `names` are the modules when they can be read (literals, loops over
+    literals); otherwise `package` is the package whose modules may be loaded ("" for any)."""
+
+    line: int
+    scope: str
+    names: tuple[str, ...] = ()
+    package: str | None = None
+
+
+@dataclass(frozen=True)
 class MountFact:
     """`receiver.include_router(target)`, `register_blueprint`, `mount`, ...
 
-    `targets` are the dotted expressions that may be mounted (more than one for a loop over a
-    literal list); `dynamic` says the target could not be read statically, and `dynamic_attr`
-    names the attribute a dynamic target is read through, when known (`getattr(m, "router")`).
-    In a helper such as `def add(app, router): app.include_router(router)`, the mount of the
-    parameter names the `helper`; each call `add(app, items.router)` in the module is recorded
-    as a mount of its arguments.
+    `targets` are what may be mounted (one per iteration of a loop over a literal collection,
+    each with its own prefix). `dynamic` says the target could not be read statically;
+    `dynamic_attr` names the attribute a dynamic target is read through (`getattr(m,
+    "router")`, `module.router`) and `dynamic_package` the package its module is loaded from,
+    when known. In a helper such as `def add(app, router): app.include_router(router)`, the mount
+    of the parameter names the `helper` and the `parameter`; each call of the helper is a mount
+    of its argument.
     """
 
     receiver: str
     method: str
-    targets: tuple[str, ...]
+    targets: tuple[MountTarget, ...]
     line: int
     scope: str
-    prefix: str | None = None
     dynamic: bool = False
     dynamic_attr: str | None = None
+    dynamic_package: str | None = None
     helper: str | None = None  # the module-level function whose parameter is mounted here
+    parameter: str | None = None  # that parameter
+    prefix: str | None = None  # the helper's own prefix for what it mounts
 
 
 # A logical source line reduced for clone detection: (line, shape, names, literals, size).
@@ -250,6 +306,9 @@ class ModuleFacts:
     looked_up_names: tuple[tuple[str, int], ...] = ()  # getattr(obj, "name"): (name, first line)
     returned_globals: tuple[tuple[str, str], ...] = ()  # (module-level function, global it returns)
     attribute_assignments: tuple[tuple[str, str], ...] = ()
+    calls: tuple[CallFact, ...] = ()
+    dynamic_imports: tuple[DynamicImport, ...] = ()
+    run_mentions: tuple[tuple[str, str, int], ...] = ()  # (kind, value, line) of documented run commands
     dunder_all: tuple[str, ...] | None = None
     clone_text: CloneText = CloneText()
     deprecation_notes: tuple[DeprecationNote, ...] = ()

@@ -108,6 +108,14 @@ def test_routes_from_decorators_and_registration_calls() -> None:
     assert binding.callee == "APIRouter" and dict(binding.keywords) == {"prefix": "/my/chat"}
 
 
+def _mounted(facts) -> list[tuple]:
+    return [
+        (m.method, tuple((t.expr, t.prefix, t.called, t.module, t.collection) for t in m.targets), m.dynamic,
+         m.dynamic_attr, m.dynamic_package)
+        for m in facts.mounts
+    ]
+
+
 def test_mounts_expand_loops_over_literal_lists_and_defer_named_lists() -> None:
     facts = facts_of(
         "for m in (a, b):\n    app.include_router(m.router, prefix='/x')\n"
@@ -116,13 +124,70 @@ def test_mounts_expand_loops_over_literal_lists_and_defer_named_lists() -> None:
         "app.register_blueprint(bp, url_prefix='/y')\napp.mount('/v2', sub)\n"
         "# app.include_router(commented.router)\nx = 'app.include_router(in_string.router)'\n"
     )
-    got = [(m.method, m.targets, m.prefix, m.dynamic, m.dynamic_attr) for m in facts.mounts]
-    assert got == [
-        ("include_router", ("a.router", "b.router"), "/x", False, None),
-        ("include_router", ("ROUTERS[*]",), None, False, None),
-        ("include_router", (), None, True, "router"),
-        ("register_blueprint", ("bp",), "/y", False, None),
-        ("mount", ("sub",), "/v2", False, None),
+    assert _mounted(facts) == [
+        ("include_router", (("a.router", "/x", False, None, None), ("b.router", "/x", False, None, None)),
+         False, None, None),
+        ("include_router", (("", None, False, None, "ROUTERS"),), False, None, None),
+        ("include_router", (("mod.router", None, False, None, None),), False, None, None),
+        ("register_blueprint", (("bp", "/y", False, None, None),), False, None, None),
+        ("mount", (("sub", "/v2", False, None, None),), False, None, None),
+    ]
+
+
+def test_loops_over_literal_tuples_bind_every_target_shape() -> None:
+    facts = facts_of(
+        "for bp, prefix in ((billing_bp, '/billing'), (search_bp, '/search')):\n"
+        "    app.register_blueprint(bp, url_prefix=prefix)\n"
+        "ROUTES = {'/a': a.router, '/b': b.router}\n"
+        "for prefix, router in ROUTES.items():\n    app.include_router(router, prefix=prefix)\n"
+        "for (module, prefix), *_ in [((users, '/u'), 1)]:\n    app.include_router(module.router, prefix=prefix)\n"
+        "[app.include_router(r) for r in [x.router, y.router]]\n"
+    )
+    targets = [tuple((t.expr, t.prefix) for t in m.targets) for m in facts.mounts]
+    assert targets == [
+        (("billing_bp", "/billing"), ("search_bp", "/search")),
+        (("a.router", "/a"), ("b.router", "/b")),
+        (("users.router", "/u"),),
+        (("x.router", None), ("y.router", None)),
+    ]
+
+
+def test_a_collection_changed_in_place_is_not_read_literally() -> None:
+    facts = facts_of(
+        "routers = [a.router]\nrouters.append(b.router)\nfor r in routers:\n    app.include_router(r)\n"
+    )
+    assert _mounted(facts) == [("include_router", (("", None, False, None, "routers"),), False, None, None)]
+
+
+def test_modules_loaded_by_name_are_read_when_their_names_are_literal() -> None:
+    facts = facts_of(
+        "import importlib\nfor name in ['users', 'items']:\n"
+        "    module = importlib.import_module(f'app.routes.{name}')\n    app.include_router(module.router)\n"
+        "def load(app, names):\n    for name in names:\n"
+        "        plugin = importlib.import_module('app.plugins.' + name)\n        app.include_router(plugin.router)\n"
+    )
+    assert _mounted(facts) == [
+        ("include_router", (("router", None, False, "app.routes.users", None),
+                            ("router", None, False, "app.routes.items", None)), False, None, None),
+        ("include_router", (), True, "router", "app.plugins"),
+    ]
+    assert [(d.names, d.package) for d in facts.dynamic_imports] == [
+        (("app.routes.users", "app.routes.items"), None),
+        ((), "app.plugins"),
+    ]
+
+
+def test_a_package_walk_names_the_package_it_walks() -> None:
+    facts = facts_of(
+        "import pkgutil, importlib\nfrom app import plugins\n"
+        "for info in pkgutil.iter_modules(plugins.__path__):\n"
+        "    importlib.import_module(f'{plugins.__name__}.{info.name}')\n"
+        "for info in pkgutil.iter_modules(__path__):\n    pass\n",
+        module="app.routes",
+        is_package=True,
+    )
+    assert [(d.names, d.package) for d in facts.dynamic_imports] == [
+        ((), "app.plugins"), ((), "app.plugins"), ((), "app.routes"),
     ]
 
 

@@ -203,7 +203,7 @@ def test_duplicate_fix_adds_missing_aliases_and_rewrites_every_import_form(tmp_p
     assert checks.ok, [(c.kind, c.detail, c.output) for c in checks.checks]
 
 
-def test_conflicting_fixes_are_reported_and_only_the_first_applies(tmp_path: Path) -> None:
+def test_findings_inside_a_deleted_copy_fold_into_it(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {
         "app/__init__.py": "",
         "app/core/__init__.py": "",
@@ -214,10 +214,10 @@ def test_conflicting_fixes_are_reported_and_only_the_first_applies(tmp_path: Pat
         "app/main.py": "from app.core.stream import get_stream\n",
     })
     result = scan(root)
-    assert {f.rule for f in result.findings} == {"duplicate-module", "missing-method"}
-    plan = build_plan(result)
-    (conflict,) = plan.conflicts
-    assert conflict.finding.rule == "missing-method" and conflict.skipped.params["path"] == "app/core/sse.py"
+    (finding,) = result.findings
+    assert finding.rule == "duplicate-module"
+    assert [(f["rule"], f["symbol"]) for f in finding.details["folded"]] == [("missing-method", "SSE.missing")]
+    assert not build_plan(result).conflicts
 
 
 def test_unrouted_router_without_replacements_is_not_deleted_unless_asked(tmp_path: Path) -> None:
