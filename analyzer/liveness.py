@@ -53,6 +53,8 @@ RUN_BY_CONVENTION = frozenset(
 )
 # Modules named like this, near the top of the project, are what deployments run: when nothing
 # in the repository shows it, they may still be run from outside (a doubtful root).
+# Files run by their name that show what the application is (`setup.py` runs beside it).
+ENTRY_FILES = frozenset({"__main__.py", "manage.py", "wsgi.py", "asgi.py"})
 ENTRY_NAMES = frozenset({"main", "app", "run", "server", "serve", "cli", "worker", "application", "start", "bot"})
 class Reach(IntEnum):
     """How a unit is reached, best first."""
@@ -72,8 +74,13 @@ Unit = tuple[str, str]  # (module, top-level definition); "" is the module's bod
 
 @dataclass(frozen=True, slots=True)
 class Root:
+    """Where the program starts. An `anchor` shows what the application is (an application
+    object, an entry script, what a launcher runs); the others run beside it (setup.py, a
+    migration, a gunicorn configuration)."""
+
     unit: Unit
     reason: str
+    anchor: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,9 +327,9 @@ class Liveness:
         for facts in self.index.modules.values():
             name = facts.path.rpartition("/")[2]
             if name in RUN_BY_CONVENTION and name != "conftest.py":
-                yield Root((facts.module, ""), f"`{name}` is run by the tools that use it")
+                yield Root((facts.module, ""), f"`{name}` is run by the tools that use it", name in ENTRY_FILES)
             elif project.is_migration(facts):
-                yield Root((facts.module, ""), "a migration, run by the migration tool")
+                yield Root((facts.module, ""), "a migration, run by the migration tool", anchor=False)
         if project.has_web_code:
             for node in project.routers.apps:
                 # An application made in a function or a class: running it is the entry point.
@@ -340,7 +347,16 @@ class Liveness:
                     yield Root((module, name), f"configured entry point `{entry}`")
         for mention in project.mentions:
             for unit in self._mentioned(mention):
-                yield Root(unit, f"{mention.source}:{mention.line} runs `{mention.value}`")
+                facts = self.index.modules[unit[0]]
+                runs_beside = facts.path.rpartition("/")[2] in RUN_BY_CONVENTION
+                anchor = not project.is_test_or_example(facts) and not runs_beside
+                yield Root(unit, f"{mention.source}:{mention.line} runs `{mention.value}`", anchor)
+
+    @cached_property
+    def judged(self) -> bool:
+        """Whether the roots show what the application is. If not (a library, an application
+        run from elsewhere), every module is taken to run and nothing is dead."""
+        return any(root.anchor for root in self.roots)
 
     def _mentioned(self, mention: Mention) -> list[Unit]:
         if mention.kind == "path":
@@ -374,9 +390,15 @@ class Liveness:
 
     # ---- propagation -------------------------------------------------------------------------
     def _propagate(self) -> None:
-        roots = self.roots
+        starts = [root.unit for root in self.roots]
+        if not self.judged:
+            for facts in self.index.modules.values():
+                if not self.project.is_test_or_example(facts):
+                    starts.append((facts.module, ""))
+                    starts += [(facts.module, c.name) for c in facts.classes]
+                    starts += [(facts.module, f.name) for f in facts.functions]
         certain = self._graph.certain
-        app = self._closure([root.unit for root in roots], certain)
+        app = self._closure(starts, certain)
         for unit in app:
             self.reach[unit] = Reach.APP
         # Doubt: doubtful roots, doubtful edges out of what the application reaches, and

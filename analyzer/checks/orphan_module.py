@@ -58,7 +58,7 @@ def check(project: Project) -> Iterator[Finding]:
     candidates = [facts for facts in project.index.modules.values() if _eligible(project, facts)]
     if not candidates:
         return
-    if not liveness.roots:
+    if not liveness.judged:
         return  # a library, or roots the tool cannot see: nothing to judge against (blind spots)
     unreached = {facts.module: liveness.module(facts.module) for facts in candidates}
     unreached = {module: reach for module, reach in unreached.items() if reach is not Reach.APP}

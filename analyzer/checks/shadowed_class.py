@@ -3,19 +3,9 @@
 ## What it finds
 - A class defined twice in the same module: the first definition is dead from the moment the
   second runs (unless something between the two uses it).
-- A copy of a class in another module that nothing references (no import, no `module.Class`
-  attribute, no dotted string such as a `mock.patch` target, not in `__all__`, no use in its own
-  module), while a same-named class with mostly the same methods is used by the application
-  (not only by tests).
-
-Plugin layouts are not copies: a class name defined in three or more modules of one package
-(`serializers/json.py`, `serializers/xml.py`, ... each with its `Serializer`), or in same-named
-modules of sibling packages (`processors/a/forms.py`, `processors/b/forms.py`), is a
-convention the application looks up by module. So is a class whose name is read with
-`getattr(obj, "Name")` or as an attribute of an object the index cannot tell (a module loaded
-with importlib) anywhere else in the project. Namesakes with (almost) no method in common in two
-distributions of one repository (nested projects, each with its own pyproject.toml) are two
-classes that share a name, not a copy.
+- A copy of a class in another module that nothing the application runs refers to (no import,
+  no `module.Class` attribute, no dotted string such as a `mock.patch` target, not in `__all__`,
+  no use in its own module), while a same-named class is used by the application.
 
 ## Why is this bad?
 Readers and tools find two `WorkerSpaceManager`s and cannot tell which one runs; fixes land in
@@ -28,37 +18,51 @@ everything imports the singleton from `app/core/worker_space_manager.py`.
 ## Fix
 Delete the stale class, then any import only it used. The live class is never touched.
 
+## How "used" is judged
+Uses count only from code the application reaches (the liveness model): a reference from a
+module nothing imports, from a helper nothing calls, or from a package `__init__` that nothing
+imports does not keep a class alive. A class only tests use is a stale copy kept alive by its
+tests (uncertain).
+
 ## Confidence
-A stale copy that shares fewer than two methods with the live class (empty classes, exception
-classes) is reported as `uncertain`: listed apart, and failing CI only with `--strict`.
+- `high`: a stale copy *contained* in the live class (at least half of its methods are still
+  there: stale copies are the ones the live class outgrew), or a first definition rebound in its
+  module whose bases are known not to register subclasses (pydantic models, dataclasses, `Enum`,
+  exceptions, plain classes).
+- `uncertain`, with the reason: only the name matches (little in common); only tests or code
+  that may not run use it; the name is read dynamically elsewhere (`getattr(m, "Name")`,
+  an attribute of a module loaded at run time); one class of a plugin layout (the same name in
+  three or more modules of one package, or same-named modules of sibling packages); namesakes in
+  two distributions of one repository; a decorator, a metaclass, an `__init_subclass__` or a
+  library base that may register the class when it is defined. Which bases register (SQLAlchemy
+  declarative bases, Django models, marshmallow schemas, Celery tasks, SQLModel with
+  `table=True`...) and which do not is data: `analyzer/data/library_behaviour.toml`.
 
 ## Blind spots
-Classes inside functions or conditional blocks, nested classes (`class Config`), classes with
-a decorator that may register them (anything but `@dataclass`, `@total_ordering` and the
-like), test modules, migrations, documentation and example folders are not considered. A class
-defined twice in one module is not reported when defining the first may register it: a
-metaclass, a library base other than plain ones (`object`, exceptions, `Enum`...), or a base
-with `__init_subclass__`. A base class and its same-named subclass are not copies.
-A computed `getattr(module, name)` is invisible, as are classes named only in non-Python
-settings (YAML, INI) when their module is not laid out as a plugin package.
+Classes inside functions or conditional blocks, nested classes (`class Config`), test modules,
+migrations, documentation and example folders are not considered. A base class and its
+same-named subclass are not copies. Namesakes that are both unused are not this rule's finding
+(no live copy), nor are copies the application uses side by side.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import ClassFact, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
+from analyzer.knowledge import behaviour
+from analyzer.liveness import Reach
 from analyzer.project import Project, Reference, is_example_module, is_migration, is_test_module
 
 RULE_ID = "shadowed-class"
-MIN_SHARED_METHODS = 0.5
-MIN_SHARED_FOR_CERTAINTY = 2
+CONTAINED = 0.5  # share of the stale class's methods the live one still has
+PLUGIN_SIBLINGS = 3
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -70,46 +74,55 @@ def _eligible(facts: ModuleFacts) -> bool:
     return not is_test_module(facts) and not is_migration(facts) and not is_example_module(facts)
 
 
-# Class decorators known to leave the class where it is; any other may register it somewhere
-# (`@api.route("/x")`, `@admin.register`, `@handles("a")`), so the class lives on unnamed.
-INERT_DECORATORS = frozenset(
-    {"dataclass", "total_ordering", "final", "unique", "verify", "runtime_checkable", "define",
-     "frozen", "mutable", "attrs", "s", "dataclass_json", "deconstructible"}
-)
+@dataclass(frozen=True)
+class _Registration:
+    """Whether defining a class may register it somewhere: `known` True (it does), False (it
+    does not) or None (it may), with the reason."""
+
+    known: bool | None
+    reason: str = ""
 
 
-def _may_be_registered(cls: ClassFact) -> bool:
-    return any(d.rpartition(".")[2] not in INERT_DECORATORS for d in cls.decorators)
-
-
-# Library bases whose subclasses are plain classes: defining one has no effect elsewhere.
-PLAIN_BASES = frozenset(
-    {"builtins.object", "builtins.Exception", "builtins.BaseException", "builtins.ValueError",
-     "builtins.RuntimeError", "builtins.dict", "builtins.list", "builtins.str", "builtins.int",
-     "abc.ABC", "enum.Enum", "enum.IntEnum", "enum.StrEnum", "typing.NamedTuple",
-     "typing.TypedDict", "typing.Protocol", "typing.Generic"}
-)
-
-
-def _acts_when_defined(project: Project, module: str, cls: ClassFact, depth: int = 0) -> bool:
-    """Whether defining the class may register it somewhere: a metaclass, a base outside this
-    short list of plain ones (a framework's `page` whose metaclass records every subclass), or a
-    project base with `__init_subclass__`."""
-    if cls.metaclass is not None or depth > 8:
-        return True
-    for base in project.classes.bases(module, cls):
+def _registration(project: Project, module: str, cls: ClassFact, depth: int = 0) -> _Registration:
+    known = behaviour()
+    for decorator in cls.decorators:
+        if not known.decorator_is_inert(decorator):
+            return _Registration(None, f"decorated with `@{decorator}`, which may register it")
+    if cls.metaclass is not None:
+        qualname = _external(project, module, cls.metaclass)
+        if qualname not in {"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"}:
+            return _Registration(None, f"its metaclass `{cls.metaclass}` may register it")
+    keywords = dict(cls.keywords)
+    for written, base in zip(cls.bases, project.classes.bases(module, cls), strict=True):
         if base is None:
-            return True
+            return _Registration(None, f"its base `{written}` cannot be resolved")
         if base.kind == "external":
-            if base.qualname not in PLAIN_BASES:
-                return True
+            keyword = known.registering_with_keyword.get(base.qualname)
+            if base.qualname in known.registering_bases or (keyword and keywords.get(keyword) == "True"):
+                return _Registration(True, f"a `{base.qualname}` subclass is registered when defined")
+            if base.qualname not in known.inert_bases:
+                return _Registration(None, f"its library base `{base.qualname}` may register subclasses")
             continue
+        if base.kind == "binding":
+            binding = project.index.binding(base)
+            factory = project.index.resolve_class(base.module, binding.callee) if binding and binding.callee else None
+            if factory is not None and factory.qualname in known.registering_factories:
+                return _Registration(True, f"a subclass of `{written}` (a declarative base) is registered")
+            return _Registration(None, f"its base `{written}` is a value made at run time")
         fact = project.index.class_fact(base)
-        if fact is None or "__init_subclass__" in fact.methods:
-            return True
-        if _acts_when_defined(project, base.module, fact, depth + 1):
-            return True
-    return False
+        if fact is None or depth > 8:
+            return _Registration(None, f"its base `{written}` is not a class the tool can read")
+        if "__init_subclass__" in fact.methods:
+            return _Registration(None, f"its base `{written}` has an `__init_subclass__`, which may register it")
+        inherited = _registration(project, base.module, fact, depth + 1)
+        if inherited.known is not False:
+            return inherited
+    return _Registration(False)
+
+
+def _external(project: Project, module: str, dotted: str) -> str | None:
+    symbol = project.index.resolve_class(module, dotted)
+    return symbol.qualname if symbol is not None and symbol.kind == "external" else None
 
 
 def _redefined_in_module(project: Project) -> Iterator[Finding]:
@@ -123,14 +136,21 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
         for name, definitions in sorted(by_name.items()):
             definitions.sort(key=lambda c: c.span.line)
             for stale, later in pairwise(definitions):
-                if _may_be_registered(stale) or _acts_when_defined(project, facts.module, stale):
-                    continue  # registered when defined: rebinding the name does not undo that
                 between = [
                     line for line in facts.name_lines(name)
                     if stale.span.end_line < line < later.span.line
                 ]
                 if between:
-                    continue
+                    continue  # used before it is rebound
+                registration = _registration(project, facts.module, stale)
+                if registration.known:
+                    continue  # registered when defined: rebinding the name does not undo that
+                evidence = [
+                    f"`{name}` is rebound at line {later.span.line} and nothing between "
+                    f"lines {stale.span.end_line} and {later.span.line} uses it"
+                ]
+                if registration.known is None:
+                    evidence.append(registration.reason)
                 yield Finding(
                     rule=RULE_ID,
                     path=facts.path,
@@ -143,10 +163,8 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
                     ),
                     related=(Related(facts.path, later.span.line, later.span.end_line, "the definition that wins"),),
                     details={"kind": "redefined", "lines": stale.span.length},
-                    evidence=(
-                        f"`{name}` is rebound at line {later.span.line} and nothing between "
-                        f"lines {stale.span.end_line} and {later.span.line} uses it",
-                    ),
+                    evidence=tuple(evidence),
+                    confidence="high" if registration.known is False else "uncertain",
                     fix=_delete_fix(facts, stale),
                 )
 
@@ -155,66 +173,100 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
     index = project.index
     by_name: dict[str, list[tuple[ModuleFacts, ClassFact]]] = defaultdict(list)
     for facts, cls in index.classes():
-        if _eligible(facts) and not cls.conditional and not _may_be_registered(cls):
+        if _eligible(facts) and not cls.conditional:
             by_name[cls.name].append((facts, cls))
-    for _name, definitions in sorted(by_name.items()):
-        modules = {facts.module for facts, _ in definitions}
-        if len(modules) < 2:
+    for definitions in by_name.values():
+        if len({facts.module for facts, _ in definitions}) < 2:
             continue
-        usage: dict[tuple[str, int], list[Reference]] = {}
-
-        def uses(
-            facts: ModuleFacts, cls: ClassFact, usage: dict[tuple[str, int], list[Reference]] = usage
-        ) -> list[Reference]:
-            key = (facts.module, cls.span.line)
-            if key not in usage:
-                usage[key] = _uses(project, facts, cls)
-            return usage[key]
-
+        used = _UseMemo(project)
         for facts, cls in definitions:
-            if _plugin_layout(facts, definitions):
-                continue
-            # Cheap tests first: references are only looked up for classes that have a twin.
-            twins = [
-                (other_facts, other)
-                for other_facts, other in definitions
-                if other_facts.module != facts.module and _alike(cls, other)
-                and not _parallel_plugins(facts.path, other_facts.path)
-            ]
-            if not twins or uses(facts, cls) or project.dynamic_mentions(cls.name, facts.module):
+            if project.liveness.module(facts.module) is Reach.NONE:
+                continue  # the whole module is dead: orphan-module reports it
+            reach, _ = used(facts, cls)
+            if reach is Reach.APP:
                 continue
             live = [
-                (other_facts, other, uses(other_facts, other))
-                for other_facts, other in twins
-                if _used_outside_tests(project, uses(other_facts, other))
+                (other_facts, other, refs)
+                for other_facts, other in definitions
+                if other_facts.module != facts.module
+                and (other_use := used(other_facts, other))[0] is Reach.APP
+                and (refs := other_use[1]) is not None
                 and not _related_by_inheritance(project, facts, cls, other_facts, other)
-                and (
-                    _share_methods(cls, other)
-                    or project.distribution_of(facts) == project.distribution_of(other_facts)
-                )
             ]
             if not live:
                 continue
-            live.sort(key=lambda item: (-len(item[2]), item[0].path))
+            live.sort(key=lambda item: (-_containment(cls, item[1]), -len(item[2]), item[0].path))
             live_facts, live_cls, live_uses = live[0]
-            yield _finding(facts, cls, live_facts, live_cls, live_uses)
+            doubts = _doubts(project, facts, cls, live_facts, live_cls, reach, definitions)
+            yield _finding(facts, cls, live_facts, live_cls, live_uses, doubts)
 
 
-def _uses(project: Project, facts: ModuleFacts, cls: ClassFact) -> list[Reference]:
-    """Where the class is used from outside its own body."""
+class _UseMemo:
+    """`_use` of each class, computed once (a class with several namesakes is asked often)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.known: dict[tuple[str, int], tuple[Reach, list[Reference]]] = {}
+
+    def __call__(self, facts: ModuleFacts, cls: ClassFact) -> tuple[Reach, list[Reference]]:
+        key = (facts.module, cls.span.line)
+        if key not in self.known:
+            self.known[key] = _use(self.project, facts, cls)
+        return self.known[key]
+
+
+def _use(project: Project, facts: ModuleFacts, cls: ClassFact) -> tuple[Reach, list[Reference]]:
+    """How the best-reached use of the class is reached (NONE when unused), and the uses."""
     symbol = Symbol("class", facts.module, cls.name)
-    uses = project.references_to(symbol)
+    references = project.references_to(symbol)
     if facts.dunder_all is not None and cls.name in facts.dunder_all:
-        uses.append(Reference(facts.path, 1, "__all__"))
-    uses += [
+        references.append(Reference(facts.path, 1, "__all__"))
+    references += [
         Reference(facts.path, line, "name")
         for line in facts.name_lines(cls.name)
         if not cls.span.contains(line)
     ]
-    return uses
+    liveness = project.liveness
+    best = Reach.NONE
+    kept = []
+    for reference in references:
+        module = project.index.by_path[reference.path].module
+        reach = liveness.site(module, reference.line)
+        if reach is not Reach.NONE:
+            kept.append(reference)
+            best = min(best, reach)
+    return best, kept
 
 
-PLUGIN_SIBLINGS = 3
+def _doubts(
+    project: Project,
+    facts: ModuleFacts,
+    cls: ClassFact,
+    live_facts: ModuleFacts,
+    live: ClassFact,
+    reach: Reach,
+    definitions: list[tuple[ModuleFacts, ClassFact]],
+) -> list[str]:
+    """Why the class may not be a dead copy after all (no doubt, high confidence)."""
+    doubts = []
+    if reach is Reach.TESTS:
+        doubts.append("only tests use it")
+    elif reach is Reach.MAYBE:
+        doubts.append("only code that may not run uses it")
+    if _containment(cls, live) < CONTAINED:
+        doubts.append(f"only the name matches: the live `{cls.name}` has little of its code")
+    if project.distribution_of(facts) != project.distribution_of(live_facts) and not _share_methods(cls, live):
+        doubts.append("the two classes belong to different distributions of the repository")
+    for mention in project.dynamic_mentions(cls.name, facts.module)[:2]:
+        doubts.append(
+            f"`{cls.name}` may be looked up by name at run time ({mention.path}:{mention.line}, {mention.how})"
+        )
+    if _plugin_layout(facts, definitions) or _parallel_plugins(facts.path, live_facts.path):
+        doubts.append("one of several same-named classes in a plugin layout, looked up by module")
+    registration = _registration(project, facts.module, cls)
+    if registration.known is not False:
+        doubts.append(registration.reason)
+    return doubts
 
 
 def _plugin_layout(facts: ModuleFacts, definitions: list[tuple[ModuleFacts, ClassFact]]) -> bool:
@@ -231,24 +283,18 @@ def _parallel_plugins(path: str, other: str) -> bool:
     return name == other_name and len(mine) == len(theirs) >= 2 and mine[:-1] == theirs[:-1]
 
 
+def _containment(cls: ClassFact, live: ClassFact) -> float:
+    """How much of the stale class the live one still has (methods; attributes when none)."""
+    mine, theirs = set(cls.methods), set(live.methods)
+    if not mine:
+        mine, theirs = set(cls.attributes), set(live.attributes)
+    if not mine:
+        return 0.0  # an empty class: only the name can match
+    return len(mine & theirs) / len(mine)
+
+
 def _share_methods(cls: ClassFact, other: ClassFact) -> bool:
-    """Namesakes with (almost) no methods in common in two distributions of one repository (an
-    SDK and its command line, each with its own pyproject.toml) are two classes that happen to
-    share a name, not a copy."""
-    return len(set(cls.methods) & set(other.methods)) >= MIN_SHARED_FOR_CERTAINTY
-
-
-def _used_outside_tests(project: Project, uses: list[Reference]) -> bool:
-    """A class only tests use is not evidence of which copy the application runs (plugins
-    loaded by dotted path from a settings file are named by their tests only)."""
-    return any(not is_test_module(project.index.by_path[use.path]) for use in uses)
-
-
-def _alike(a: ClassFact, b: ClassFact) -> bool:
-    mine, theirs = set(a.methods), set(b.methods)
-    if not mine and not theirs:
-        return set(a.attributes) == set(b.attributes)
-    return len(mine & theirs) >= MIN_SHARED_METHODS * max(len(mine), len(theirs))
+    return len(set(cls.methods) & set(other.methods)) >= 2
 
 
 def _related_by_inheritance(
@@ -266,12 +312,10 @@ def _finding(
     live_facts: ModuleFacts,
     live: ClassFact,
     live_uses: list[Reference],
+    doubts: list[str],
 ) -> Finding:
     users = sorted({f"{use.path}:{use.line}" for use in live_uses})
     shared = sorted(set(cls.methods) & set(live.methods))
-    # Two same-named classes with (almost) no methods are alike by having little code, not by
-    # being copies: still dead, but the "stale copy" reading is uncertain.
-    confidence = "high" if _share_methods(cls, live) else "uncertain"
     return Finding(
         rule=RULE_ID,
         path=facts.path,
@@ -279,8 +323,8 @@ def _finding(
         end_line=cls.span.end_line,
         symbol=cls.name,
         message=(
-            f"class `{cls.name}` here is a stale copy: nothing uses it, while the `{cls.name}` in "
-            f"{live_facts.path} is used in {len(users)} place(s)."
+            f"class `{cls.name}` here is a stale copy: nothing the application runs uses it, while the "
+            f"`{cls.name}` in {live_facts.path} is used in {len(users)} place(s)."
         ),
         related=(
             Related(live_facts.path, live.span.line, live.span.end_line, "the live definition"),
@@ -292,20 +336,21 @@ def _finding(
             "shared_methods": shared,
             "only_in_stale": sorted(set(cls.methods) - set(live.methods)),
             "only_in_live": sorted(set(live.methods) - set(cls.methods)),
+            "containment": round(_containment(cls, live), 3),
         },
         evidence=(
-            f"no import, attribute access, string or name in {facts.path} refers to this "
-            f"`{cls.name}`",
+            f"nothing the application runs refers to this `{cls.name}` (imports, attributes, strings, names)",
             f"the live `{cls.name}` is used at " + ", ".join(users[:5])
             + (f" and {len(users) - 5} more" if len(users) > 5 else ""),
-            f"{len(shared)} method(s) in common with the live class",
+            f"the live class still has {len(shared)} of its {len(cls.methods)} method(s)",
+            *doubts,
         ),
-        confidence=confidence,
+        confidence="uncertain" if doubts else "high",
         fix=_delete_fix(facts, cls),
     )
 
 
-def _delete_fix(facts: ModuleFacts, cls: ClassFact) -> dict[str, Any]:
+def _delete_fix(facts: ModuleFacts, cls: ClassFact) -> dict[str, object]:
     return {
         "action": "delete-class",
         "path": facts.path,
@@ -429,7 +474,8 @@ RULE = Rule(
                     "    return getattr(importlib.import_module(module), 'Pool')\n"
                 ),
             },
-            note="the class name is read with getattr: any module may provide it",
+            uncertain=(("app/legacy.py", 1, "Pool"),),
+            note="the class name is read with getattr: any module may provide it (uncertain)",
         ),
         Example(
             files={
@@ -439,7 +485,8 @@ RULE = Rule(
                     "    backend = importlib.import_module(module)\n    return backend.Pool()\n"
                 ),
             },
-            note="the class is read from a module loaded at run time",
+            uncertain=(("app/legacy.py", 1, "Pool"),),
+            note="the class is read from a module loaded at run time (uncertain)",
         ),
         Example(
             files={
@@ -458,7 +505,9 @@ RULE = Rule(
                 "tests/test_pool.py": "from app.pool import Pool\n",
                 "app/main.py": "from app.legacy import helper\nimport mock\n\nmock.patch('app.legacy.Pool')\n",
             },
-            note="referenced by a dotted string (a mock.patch target)",
+            uncertain=(("app/pool.py", 4, "Pool"),),
+            note="the legacy copy is named by a dotted string (a mock.patch target) and the other is "
+            "used only by tests: which one is stale is uncertain",
         ),
     ),
 )
