@@ -352,6 +352,14 @@ class Liveness:
                 anchor = not project.is_test_or_example(facts) and not runs_beside
                 yield Root(unit, f"{mention.source}:{mention.line} runs `{mention.value}`", anchor)
 
+    def is_root(self, module: str) -> bool:
+        """Whether the module is run by itself (an application module, a launched file...)."""
+        return module in self._root_modules
+
+    @cached_property
+    def _root_modules(self) -> frozenset[str]:
+        return frozenset(root.unit[0] for root in self.roots)
+
     @cached_property
     def judged(self) -> bool:
         """Whether the roots show what the application is. If not (a library, an application

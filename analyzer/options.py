@@ -10,9 +10,8 @@ from analyzer.fixes.recipes import Recipe
 @dataclass(frozen=True)
 class Options:
     duplicate_threshold: float = 0.90
-    duplicate_live_threshold: float = 1.0
+    duplicate_live_threshold: float = 0.95
     duplicate_min_lines: int = 20
-    max_renamed_share: float = 0.15
     rules: frozenset[str] | None = None
     entrypoints: tuple[str, ...] = ()
     include: tuple[str, ...] = ()

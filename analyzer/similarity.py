@@ -40,6 +40,7 @@ class Comparison:
     renames: Mapping[str, str]
     aligned_lines: int
     copy_lines: int
+    literal_differences: int = 0  # aligned lines whose strings or numbers differ
 
 
 def fingerprints(lines: tuple[NormalizedLine, ...]) -> frozenset[int]:
@@ -104,6 +105,7 @@ def compare(copy: tuple[NormalizedLine, ...], original: tuple[NormalizedLine, ..
         renames=dict(sorted(renames.items())),
         aligned_lines=len(aligned),
         copy_lines=len(copy),
+        literal_differences=sum(1 for mine, theirs in aligned if mine[LITERALS] != theirs[LITERALS]),
     )
 
 

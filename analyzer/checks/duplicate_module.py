@@ -12,29 +12,28 @@ Two copies drift: a fix lands in one and not the other, and readers cannot tell 
 A dead copy is pure cost.
 
 ## Policy
-- A copy that nothing imports (and that is not a test, script or migration) is reported from
-  90% similarity.
-- A copy the application still uses (imported or named by a module that is not a test, or run as
-  a script) is reported only when identical token for token (100% *verbatim*, comments and
-  formatting aside): renamed look-alikes used side by side (a model per table, a client per
-  provider) are legitimate, and so are modules that differ by one setting or one imported
-  constant (an entry module per worker), and so is the same module in two version folders
-  (`api/v1/users.py`, `api/v2/users.py`, a generated SDK per API version). References from
-  tests alone do not make a copy live.
+Whether a pair is a copy is judged by a structural score: the share of the copy's tokens that
+equal the original's, a renamed identifier counting half (a copy renames its class and keeps
+the rest; a parallel implementation, one module per model or per provider, renames most names).
+The share with renaming counted in full is the `similarity` the message quotes.
+
+- A copy that nothing the application runs imports is reported from a score of 90%.
+- A copy the application still imports is reported when identical token for token, or from a
+  score of 95% (high) or 85% (uncertain): the fix keeps the old names working (aliases) and
+  points the imports at the survivor.
 - A copy must cover at least 60% of both modules (`overlap`): a small module whose code is part
   of a larger one is not a copy of it, since replacing it by the larger one would do more.
-- Modules under 20 logical lines and renamings that touch more than 15% of a module's names are
-  never reported: short schema files look alike by nature.
-- The renaming may only touch names the copy defines, never names it imports: two modules that
-  differ by what they import (`XGBClassifier` for `XGBRFClassifier`, one model for another) are
-  parallel implementations, not a copy.
-- Tests, `conftest.py` files, migrations, scripts (a `__main__` guard, `setup.py`...),
-  documentation snippets and examples (`docs/`, `docs_src/`, `examples/`) are never reported:
-  pytest runs each file for its own directory, migrations are generated, a script may be
-  copied on purpose into each bundle that runs it by path, and examples are copies of each
-  other by design.
-- Copies of copies form one group with one survivor (the most imported); every other member is
-  reported against it.
+- Modules under 20 logical lines are not compared: short schema files look alike by nature.
+- Uncertain, with the reason: two modules that differ by what they import (`XGBClassifier` for
+  `XGBRFClassifier`: a parallel implementation), the same module in two version folders
+  (`api/v1/users.py`, `api/v2/users.py`), copies that launchers run each by its own path (a
+  script copied into each bundle), a copy only doubtful code reaches.
+- Tests, `conftest.py` files, migrations, documentation snippets and examples (`docs/`,
+  `docs_src/`, `examples/`) are not compared: pytest runs each file for its own directory,
+  migrations are generated, and examples are copies of each other by design. Scripts are
+  compared like any module.
+- Copies of copies form one group with one survivor (the best reached, then the most imported);
+  every other member is reported against it.
 
 ## Example
 `app/core/sse_manager.py`, 340 lines, is `app/core/stream_manager.py` with `StreamManager`
@@ -55,27 +54,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from analyzer.checks import Example, Rule
-from analyzer.facts.model import NAMES, ModuleFacts
+from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, Related
-from analyzer.options import Options
-from analyzer.project import Project, is_example_module, is_run_directly, is_test_module
+from analyzer.liveness import Reach
+from analyzer.project import Project, is_example_module, is_migration, is_test_module
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
 RULE_ID = "duplicate-module"
 MIN_OVERLAP = 0.6
+UNCERTAIN_LIVE_SCORE = 0.85
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    confidence: str
+    doubts: tuple[str, ...] = ()
 
 
 def check(project: Project) -> Iterator[Finding]:
     index = project.index
     options = project.options
-    texts = {
-        name: facts.clone_text
-        for name, facts in index.modules.items()
-        if not is_run_directly(facts) and not is_example_module(facts)
-    }
+    texts = {name: facts.clone_text for name, facts in index.modules.items() if _compared(facts)}
     comparisons: dict[tuple[str, str], Comparison] = {}
 
     def compared(copy: ModuleFacts, original: ModuleFacts) -> Comparison:
@@ -90,10 +93,10 @@ def check(project: Project) -> Iterator[Finding]:
     pairs = []
     for a, b in candidate_pairs(texts, options.duplicate_min_lines):
         first, second = index.modules[a], index.modules[b]
-        if not (_may_pass(options, compared(first, second)) or _may_pass(options, compared(second, first))):
+        if not (_may_pass(compared(first, second)) or _may_pass(compared(second, first))):
             continue  # too different either way: no need to ask which one is the copy
         copy, original = _copy_and_original(project, first, second)
-        if _passes(project, copy, original, compared(copy, original)):
+        if _verdict(project, copy, original, compared(copy, original)) is not None:
             pairs.append((a, b))
     if not pairs:
         return
@@ -108,14 +111,23 @@ def check(project: Project) -> Iterator[Finding]:
             if copy is survivor:
                 continue
             comparison = compared(copy, survivor)
-            if _passes(project, copy, survivor, comparison):
-                yield _finding(project, copy, survivor, comparison)
+            verdict = _verdict(project, copy, survivor, comparison)
+            if verdict is not None:
+                yield _finding(project, copy, survivor, comparison, verdict)
 
 
-def _may_pass(options: Options, comparison: Comparison) -> bool:
-    """Whether `_passes` could accept the comparison, whichever module turns out to be live."""
-    lowest = min(options.duplicate_threshold, options.duplicate_live_threshold)
-    return comparison.overlap >= MIN_OVERLAP and max(comparison.similarity, comparison.verbatim) >= lowest
+def _compared(facts: ModuleFacts) -> bool:
+    return not (is_test_module(facts) or is_migration(facts) or is_example_module(facts))
+
+
+def score(comparison: Comparison) -> float:
+    """Tokens equal as written, plus half of those equal only once renamed."""
+    return (comparison.similarity + comparison.verbatim) / 2
+
+
+def _may_pass(comparison: Comparison) -> bool:
+    """Whether `_verdict` could accept the comparison, whichever module turns out to be live."""
+    return comparison.overlap >= MIN_OVERLAP and score(comparison) >= UNCERTAIN_LIVE_SCORE
 
 
 _VERSION = re.compile(r"v?\d+(?:[._-]\d+)*")
@@ -130,52 +142,93 @@ def _parallel_versions(path: str, other: str) -> bool:
     )
 
 
-def _passes(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> bool:
+def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> _Verdict | None:
     options = project.options
     if comparison.overlap < MIN_OVERLAP:
-        return False  # part of a larger module, not a copy of it
-    if _is_live(project, copy):
-        # Both in use: only a verbatim copy is a duplicate; renamed look-alikes that the
-        # application uses side by side (a model per table, a client per provider) are not,
-        # nor are the same module in two versions of an API (`v1/users.py`, `v2/users.py`).
-        verbatim = min(comparison.verbatim, comparison.overlap)  # both ways: a subset is no copy
-        return verbatim >= options.duplicate_live_threshold and not _parallel_versions(
-            copy.path, original.path
-        )
-    return comparison.similarity >= options.duplicate_threshold and not _renames_too_much(
-        copy, comparison, options
-    )
-
-
-def _is_live(project: Project, facts: ModuleFacts) -> bool:
-    """Used by the application: imported or named by a module that is not a test, or run."""
-    index = project.index
-    users = [r for r in project.module_references(facts.module) if not is_test_module(index.by_path[r.path])]
-    return bool(users) or project.is_entry_point(facts)
-
-
-def _renames_too_much(copy: ModuleFacts, comparison: Comparison, options: Options) -> bool:
-    """A copy renames what it defines; a parallel implementation also swaps what it uses (an
-    imported class for another, a base, a library call): that is a look-alike, not a copy."""
-    if len(comparison.renames) > 4:  # few renames never count as too many: skip decoding the lines
-        names = {name for line in copy.normalized_lines for name in line[NAMES]}
-        if len(comparison.renames) > options.max_renamed_share * len(names):
-            return True
+        return None  # part of a larger module, not a copy of it
+    reach = _in_use(project, copy)
+    identical = min(comparison.verbatim, comparison.overlap) >= 1.0  # both ways: a subset is no copy
+    doubts = []
+    if reach in (Reach.APP, Reach.MAYBE):
+        structural = min(score(comparison), comparison.overlap)  # both in use: a subset is no copy
+        if identical or structural >= options.duplicate_live_threshold:
+            confidence = "high"
+        elif structural >= UNCERTAIN_LIVE_SCORE:
+            confidence = "uncertain"
+            doubts.append(
+                f"the application still runs it, and it is {structural * 100:.0f}% alike once renamed "
+                f"names count half: close, but maybe a parallel implementation"
+            )
+        else:
+            return None
+        if reach is Reach.MAYBE:
+            doubts.append(f"it may run: {project.liveness.reason(copy.module)}")
+        if comparison.literal_differences and not identical:
+            doubts.append(
+                f"strings or numbers differ on {_lines(comparison.literal_differences)} (table names, paths, "
+                "settings?): both in use, it may be the same code for another entity"
+            )
+        if _creates_an_application(project, copy) and _creates_an_application(project, original):
+            doubts.append("each creates an application of its own: two programs, not one module twice")
+    elif score(comparison) >= options.duplicate_threshold:
+        confidence = "high"
+    else:
+        return None
     imported = {i.alias.split(".")[0] for i in copy.imports}
-    return any(old in imported for old in comparison.renames)
+    swapped = sorted(old for old in comparison.renames if old in imported)
+    if swapped:
+        doubts.append(
+            "it differs by what it imports ("
+            + ", ".join(f"`{old}` for `{comparison.renames[old]}`" for old in swapped[:3])
+            + "): a parallel implementation rather than a copy?"
+        )
+    if _parallel_versions(copy.path, original.path):
+        doubts.append("the same module in two version folders (one per API version?)")
+    if _run_by_path(project, copy) and _run_by_path(project, original):
+        doubts.append("launchers run each copy by its own path (a script copied into each bundle?)")
+    return _Verdict("uncertain" if doubts else confidence, tuple(doubts))
+
+
+def _in_use(project: Project, facts: ModuleFacts) -> Reach:
+    """How the application uses the module: run by itself, or imported or named by code that is
+    not a test (a module nothing uses is dead, even in a project with no known entry point)."""
+    reach = project.liveness.module(facts.module)
+    if reach not in (Reach.APP, Reach.MAYBE) or project.liveness.is_root(facts.module):
+        return reach
+    users = project.module_references(facts.module)
+    if any(not is_test_module(project.index.by_path[r.path]) for r in users):
+        return reach
+    return Reach.NONE
+
+
+def _lines(count: int) -> str:
+    return "1 aligned line" if count == 1 else f"{count} aligned lines"
+
+
+def _creates_an_application(project: Project, facts: ModuleFacts) -> bool:
+    return project.has_web_code and any(node.path == facts.path for node in project.routers.apps)
+
+
+def _run_by_path(project: Project, facts: ModuleFacts) -> bool:
+    return facts.has_main_guard or any(
+        mention.kind == "path" and (facts.path == mention.value or facts.path.endswith("/" + mention.value))
+        for mention in project.mentions
+    )
 
 
 def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tuple[ModuleFacts, ModuleFacts]:
     return (a, b) if _rank(project, a, [b]) < _rank(project, b, [a]) else (b, a)
 
 
-def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tuple[bool, int, int, int, str]:
-    """Higher survives: used by the application, then by more modules, then aliasing the
-    others' names, then longer."""
+def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tuple[int, int, int, int, int, str]:
+    """Higher survives: better reached, then used by more modules, then aliasing the others'
+    names, then longer."""
     users = {r.path for r in project.module_references(facts.module)}
+    by_application = {path for path in users if not is_test_module(project.index.by_path[path])}
     return (
-        _is_live(project, facts),
-        len(users) + project.is_entry_point(facts),
+        -int(_in_use(project, facts)),
+        len(by_application),
+        len(users),
         sum(_aliases_names_of(facts, other) for other in others if other is not facts),
         facts.line_count,
         facts.path,
@@ -192,7 +245,9 @@ def _public_names(facts: ModuleFacts) -> set[str]:
     return {name for name in facts.defined_names() if not name.startswith("_")}
 
 
-def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> Finding:
+def _finding(
+    project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison, verdict: _Verdict
+) -> Finding:
     copy_refs = project.module_references(copy.module)
     original_refs = project.module_references(original.module)
     public = _public_names(copy)
@@ -238,6 +293,7 @@ def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
         ),
         details={
             "similarity": round(comparison.similarity, 3),
+            "score": round(score(comparison), 3),
             "overlap": round(comparison.overlap, 3),
             "renames": dict(comparison.renames),
             "aliases": aliases,
@@ -249,7 +305,8 @@ def _finding(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
                 {"path": r.path, "line": r.line, "how": r.how} for r in original_refs
             ],
         },
-        evidence=tuple(evidence),
+        evidence=(*evidence, *verdict.doubts),
+        confidence=verdict.confidence,
         covers=(copy.path,),
         fix={
             "action": "delete-module",
@@ -383,7 +440,8 @@ RULE = Rule(
                 "app/gitlab.py": _PROVIDER.format(name="gitlab", url="https://gitlab.com/oauth", scope="read_user"),
                 "app/main.py": "from app import github, gitlab\n\nPROVIDERS = [github, gitlab]\n",
             },
-            note="live per-provider look-alikes that differ in their literals",
+            uncertain=(("app/github.py", 1, None),),
+            note="live per-provider look-alikes that differ in their literals: uncertain",
         ),
         Example(
             files={
@@ -403,7 +461,8 @@ RULE = Rule(
                 "app/api/v2/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
                 "app/main.py": "from app.api.v1 import stream as v1\nfrom app.api.v2 import stream as v2\n",
             },
-            note="the same module in two live versions of an API",
+            uncertain=(("app/api/v1/stream.py", 1, None),),
+            note="the same module in two live versions of an API: uncertain",
         ),
     ),
 )
