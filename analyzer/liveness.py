@@ -279,8 +279,10 @@ class Liveness:
                     if target is not None:
                         self._graph.add(source, target)
                 continue
-            if package is None:
-                continue  # the names come from the callers, whose strings are references already
+            if not package:
+                # The names come from strings elsewhere (callers, a registry), which are
+                # references of their own already, or from something no static reading follows.
+                continue
             for module in self._modules_under(package):
                 what = f"package `{package}`" if package else "any module"
                 self._graph.add_doubt(

@@ -151,16 +151,20 @@ def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
     doubts = []
     if reach in (Reach.APP, Reach.MAYBE):
         structural = min(score(comparison), comparison.overlap)  # both in use: a subset is no copy
-        if identical or structural >= options.duplicate_live_threshold:
-            confidence = "high"
-        elif structural >= UNCERTAIN_LIVE_SCORE:
-            confidence = "uncertain"
+        if structural < UNCERTAIN_LIVE_SCORE and not identical:
+            return None
+        confidence = "high"
+        if not identical and structural < options.duplicate_live_threshold:
             doubts.append(
                 f"the application still runs it, and it is {structural * 100:.0f}% alike once renamed "
                 f"names count half: close, but maybe a parallel implementation"
             )
-        else:
-            return None
+        unaligned = comparison.copy_lines - comparison.aligned_lines
+        if unaligned and not identical:
+            doubts.append(
+                f"{unaligned} of its {'line has' if unaligned == 1 else 'lines have'} no counterpart in "
+                f"{original.path}: both in use, the two may do different things"
+            )
         if reach is Reach.MAYBE:
             doubts.append(f"it may run: {project.liveness.reason(copy.module)}")
         if comparison.literal_differences and not identical:
@@ -193,7 +197,7 @@ def _in_use(project: Project, facts: ModuleFacts) -> Reach:
     """How the application uses the module: run by itself, or imported or named by code that is
     not a test (a module nothing uses is dead, even in a project with no known entry point)."""
     reach = project.liveness.module(facts.module)
-    if reach not in (Reach.APP, Reach.MAYBE) or project.liveness.is_root(facts.module):
+    if reach is not Reach.APP or project.liveness.is_root(facts.module):
         return reach
     users = project.module_references(facts.module)
     if any(not is_test_module(project.index.by_path[r.path]) for r in users):

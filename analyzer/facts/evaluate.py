@@ -231,6 +231,9 @@ def string_prefix(node: ast.expr | None, lookup: Lookup) -> str | None:
     whole = string(node, lookup)
     if whole is not None:
         return whole
+    if isinstance(node, ast.Name):
+        bound = lookup(node.id)
+        return string_prefix(bound, lookup) if bound is not None and bound is not node else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return string_prefix(node.left, lookup)
     if isinstance(node, ast.JoinedStr):

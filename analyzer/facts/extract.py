@@ -293,6 +293,7 @@ class _Loop:
     names: frozenset[str]
     iterations: list[evaluate.Environment] | None
     collection: str | None = None
+    walks_own_folder: bool = False  # `for name in os.listdir(os.path.dirname(__file__))`
 
 
 @dataclass(frozen=True)
@@ -559,7 +560,8 @@ class _FactsVisitor(ast.NodeVisitor):
         collection = None
         if iterations is None and isinstance(target, ast.Name):
             collection = dotted_name(iterable)
-        return _Loop(names, iterations, collection)
+        own_folder = any(isinstance(n, ast.Name) and n.id in {"__file__", "__path__"} for n in ast.walk(iterable))
+        return _Loop(names, iterations, collection, own_folder)
 
     def _literal(self, name: str) -> ast.expr | None:
         """What `name` stands for when it is bound to a literal (innermost scope first)."""
@@ -1051,14 +1053,35 @@ class _FactsVisitor(ast.NodeVisitor):
             names = [evaluate.string(evaluate.substitute(argument, env), self._literal) for env in environments]
             if all(names):
                 return _Loaded(tuple(dict.fromkeys(self._absolute(n, anchor) for n in names if n)), None)
+        return self._computed_module(argument, anchor)
+
+    def _computed_module(self, argument: ast.expr, anchor: str | None, depth: int = 0) -> _Loaded:
+        """What is known of a module name computed at run time: the package it is in, when its
+        literal start, the folder a loop walks or the `package=` argument tell."""
+        if isinstance(argument, ast.IfExp) and depth < 4:
+            branches = [self._computed_module(b, anchor, depth + 1) for b in (argument.body, argument.orelse)]
+            names = tuple(n for branch in branches for n in branch.names)
+            packages = [branch.package for branch in branches if branch.package is not None]
+            return _Loaded(names, "" if "" in packages else (packages[0] if packages else None))
+        if isinstance(argument, ast.Name) and depth < 4:
+            bound = self._literal(argument.id)
+            if bound is not None:
+                return self._computed_module(bound, anchor, depth + 1)
+        exact = evaluate.string(argument, self._literal)
+        if exact is not None:
+            return _Loaded((self._absolute(exact, anchor),), None)
         prefix = evaluate.string_prefix(argument, self._literal)
         if prefix:
             if "." not in prefix.lstrip("."):
                 return _Loaded((), self._absolute(prefix, anchor) if prefix.startswith(".") else "")
             return _Loaded((), self._absolute(prefix.rpartition(".")[0], anchor))
+        if any(loop.walks_own_folder for loop in self._loops_binding(evaluate.names_in(argument))):
+            return _Loaded((), anchor or self.package)  # the modules of this module's own folder
+        if anchor is not None:
+            return _Loaded((), anchor)
         if isinstance(argument, ast.Name) and argument.id in self.scope.parameters:
             return _Loaded((), None)  # the callers name the module: their strings are references
-        return _Loaded((), anchor if anchor is not None else "")
+        return _Loaded((), "")
 
     def _absolute(self, name: str, anchor: str | None) -> str:
         """`.x` relative to the package `anchor`, as `import_module(".x", package)` reads it."""
@@ -1457,7 +1480,7 @@ def _is_literal(value: ast.expr | None) -> bool:
     """A value exact evaluation may read: a literal collection or a string constant."""
     if isinstance(value, ast.Constant):
         return isinstance(value.value, str)
-    return isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp))
+    return isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp, ast.IfExp))
 
 
 def _constructs(binding: Binding) -> bool:
