@@ -21,7 +21,6 @@ from analyzer.findings import Diagnostic
 if TYPE_CHECKING:
     import pathspec
 
-_PROJECT_MARKERS = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
 SKIPPED_DIRS = frozenset(
     {
         ".git",
@@ -98,7 +97,7 @@ def discover(
 
     for directory, here, entries in _walk(str(root), descend, on_error):
         names = {entry.name for entry in entries}
-        if here and _PROJECT_MARKERS & names and "__init__.py" not in names:
+        if here and "__init__.py" not in names and _is_nested_project(directory, names):
             # A nested project (`backend/` with its own pyproject.toml in a monorepo): its
             # modules are imported from there, not from the scanned root.
             roots.append(_source_root(Path(directory)))
@@ -148,6 +147,21 @@ def discover(
         distributions=tuple(sorted(distributions)),
         launchers=tuple(sorted(set(launchers))),
     )
+
+
+def _is_nested_project(directory: str, names: set[str]) -> bool:
+    """A folder with its own packaging: a pyproject.toml or setup.cfg, or a setup.py that packages
+    something (a module called `setup.py` inside a namespace package is just a module)."""
+    if {"pyproject.toml", "setup.cfg"} & names:
+        return True
+    if "setup.py" not in names:
+        return False
+    try:
+        with open(os.path.join(directory, "setup.py"), "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return False
+    return b"setuptools" in head or b"distutils" in head
 
 
 def _add_launcher(
