@@ -180,8 +180,6 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
             continue
         used = _UseMemo(project)
         for facts, cls in definitions:
-            if project.liveness.module(facts.module) is Reach.NONE:
-                continue  # the whole module is dead: orphan-module reports it
             reach, _ = used(facts, cls)
             if reach is Reach.APP:
                 continue

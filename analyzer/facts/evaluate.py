@@ -179,6 +179,17 @@ def _copy(node: ast.expr) -> ast.expr:
     return copy.deepcopy(node)
 
 
+def inline(node: ast.expr, lookup: Lookup, depth: int = 0) -> ast.expr:
+    """`node` with the names bound to literals replaced by their values, recursively (loop
+    variables are not bound to literals, so they stay for `substitute`)."""
+    if depth > 4:
+        return node
+    bound = {name: value for name in names_in(node) if (value := lookup(name)) is not None}
+    if not bound:
+        return node
+    return substitute(node, {name: inline(value, lookup, depth + 1) for name, value in bound.items()})
+
+
 def names_in(node: ast.expr | None) -> set[str]:
     if node is None:
         return set()

@@ -1048,6 +1048,7 @@ class _FactsVisitor(ast.NodeVisitor):
         anchor = None
         if callee != "__import__":
             anchor = evaluate.string(_positional(value, 1) or _keyword(value, "package"), self._literal)
+        argument = evaluate.inline(argument, self._literal)  # `name = f"{package}.{module}"` read through
         environments = self._environments(evaluate.names_in(argument))
         if environments is not None:
             names = [evaluate.string(evaluate.substitute(argument, env), self._literal) for env in environments]
@@ -1480,7 +1481,8 @@ def _is_literal(value: ast.expr | None) -> bool:
     """A value exact evaluation may read: a literal collection or a string constant."""
     if isinstance(value, ast.Constant):
         return isinstance(value.value, str)
-    return isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp, ast.IfExp))
+    literal = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.JoinedStr, ast.BinOp, ast.IfExp)
+    return isinstance(value, literal) or (isinstance(value, ast.Name) and value.id in {"__name__", "__package__"})
 
 
 def _constructs(binding: Binding) -> bool:
