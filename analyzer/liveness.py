@@ -273,8 +273,14 @@ class Liveness:
             source = self._unit(facts.module, loaded.line, loaded.scope)
             package = loaded.package
             where = f"{facts.path}:{loaded.line}"
-            if loaded.names:
-                for name in loaded.names:
+            names = list(loaded.names)
+            if loaded.loaded_from is not None:
+                read = self.project.module_names(facts.module, loaded.scope, loaded.loaded_from)
+                if read is None:  # the collection cannot be read: any module its template allows
+                    package = loaded.loaded_from.prefix.rpartition(".")[0]
+                names = read or []
+            if names:
+                for name in names:
                     target = self._unit_of(self._dotted_string(name))
                     if target is not None:
                         self._graph.add(source, target)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from analyzer.facts.launchers import Mention
-from analyzer.facts.model import ModuleFacts
+from analyzer.facts.model import ModuleFacts, ModuleNames
 from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import ClassModel
 from analyzer.liveness import Liveness
@@ -63,6 +63,15 @@ class Project:
         return bool(self.options.entrypoints) or any(
             facts.routes or facts.mounts for facts in self.index.modules.values()
         )
+
+    def module_names(self, module: str, scope: str, names: ModuleNames) -> list[str] | None:
+        """The module names a collection of strings bound elsewhere holds (`PLUGINS = [...]` in
+        settings), in the loader's template; None when the collection cannot be read."""
+        symbol = self.index.resolve_dotted(module, names.collection, scope)
+        binding = self.index.binding(self.index.follow_alias(symbol)) if symbol is not None else None
+        if binding is None or not binding.strings:
+            return None
+        return [f"{names.prefix}{string}{names.suffix}" for string in binding.strings]
 
     def modules_named(self, name: str) -> list[str]:
         """Project modules called `name`, or ending with it (a launcher may run the code from a

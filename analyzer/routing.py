@@ -307,6 +307,19 @@ class MountGraph:
 
     def _targets(self, facts: ModuleFacts, mount: MountFact, target: MountTarget) -> list[Symbol]:
         module, scope = facts.module, mount.scope
+        if target.loaded_from is not None:
+            names = self.project_module_names(facts, mount, target)
+            if names is None:
+                inert, doubt = self._reach(facts, mount.line, scope)
+                if inert is None:
+                    package = target.loaded_from.prefix.rpartition(".")[0] or None
+                    attribute = target.expr.rpartition(".")[2] or None
+                    self.dynamic.append(DynamicMount(facts.path, mount.line, attribute, package, doubt))
+                return []
+            found = []
+            for name in names:
+                found.extend(self._targets(facts, mount, MountTarget(target.expr, target.called, target.prefix, name)))
+            return found
         if target.module is not None:
             if target.module not in self.index.modules:
                 return []
@@ -342,6 +355,12 @@ class MountGraph:
             if inert is None:
                 self.dynamic.append(DynamicMount(facts.path, mount.line, attribute, None, doubt))
         return []
+
+    def project_module_names(self, facts: ModuleFacts, mount: MountFact, target: MountTarget) -> list[str] | None:
+        assert target.loaded_from is not None
+        if self.liveness is None:
+            return None
+        return self.liveness.project.module_names(facts.module, mount.scope, target.loaded_from)
 
     def _class_attribute(self, member: Symbol) -> Symbol | None:
         """`Plugin.events` (or `Plugin().events`) where the class body says `events = router`."""

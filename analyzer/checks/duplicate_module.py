@@ -17,7 +17,8 @@ equal the original's, a renamed identifier counting half (a copy renames its cla
 the rest; a parallel implementation, one module per model or per provider, renames most names).
 The share with renaming counted in full is the `similarity` the message quotes.
 
-- A copy that nothing the application runs imports is reported from a score of 90%.
+- A copy that nothing the application runs imports is reported from 90% similarity (renamed
+  names counting in full: a dead copy may rename as much as it likes).
 - A copy the application still imports is reported when identical token for token, or from a
   score of 95% (high) or 85% (uncertain): the fix keeps the old names working (aliases) and
   points the imports at the survivor.
@@ -60,6 +61,7 @@ from typing import Any
 from analyzer.checks import Example, Rule
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, Related
+from analyzer.index import Symbol
 from analyzer.liveness import Reach
 from analyzer.project import Project, is_example_module, is_migration, is_test_module
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
@@ -127,7 +129,7 @@ def score(comparison: Comparison) -> float:
 
 def _may_pass(comparison: Comparison) -> bool:
     """Whether `_verdict` could accept the comparison, whichever module turns out to be live."""
-    return comparison.overlap >= MIN_OVERLAP and score(comparison) >= UNCERTAIN_LIVE_SCORE
+    return comparison.overlap >= MIN_OVERLAP and comparison.similarity >= UNCERTAIN_LIVE_SCORE
 
 
 _VERSION = re.compile(r"v?\d+(?:[._-]\d+)*")
@@ -174,7 +176,7 @@ def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
             )
         if _creates_an_application(project, copy) and _creates_an_application(project, original):
             doubts.append("each creates an application of its own: two programs, not one module twice")
-    elif score(comparison) >= options.duplicate_threshold:
+    elif comparison.similarity >= options.duplicate_threshold:  # dead: however much it renamed
         confidence = "high"
     else:
         return None
@@ -197,12 +199,22 @@ def _in_use(project: Project, facts: ModuleFacts) -> Reach:
     """How the application uses the module: run by itself, or imported or named by code that is
     not a test (a module nothing uses is dead, even in a project with no known entry point)."""
     reach = project.liveness.module(facts.module)
-    if reach is not Reach.APP or project.liveness.is_root(facts.module):
+    if reach not in (Reach.APP, Reach.MAYBE) or project.liveness.is_root(facts.module):
         return reach
-    users = project.module_references(facts.module)
-    if any(not is_test_module(project.index.by_path[r.path]) for r in users):
+    if _application_users(project, facts):
         return reach
-    return Reach.NONE
+    return Reach.NONE  # a script nothing runs, a module nothing imports: a dead copy
+
+
+def _application_users(project: Project, facts: ModuleFacts) -> set[str]:
+    """Modules (not tests) that import the module or use one of its definitions (through a
+    package's re-export too)."""
+    paths = {r.path for r in project.module_references(facts.module)}
+    for cls in facts.classes:
+        paths.update(r.path for r in project.references_to(Symbol("class", facts.module, cls.name)))
+    for function in facts.functions:
+        paths.update(r.path for r in project.references_to(Symbol("function", facts.module, function.name)))
+    return {path for path in paths if not is_test_module(project.index.by_path[path])}
 
 
 def _lines(count: int) -> str:
@@ -214,7 +226,7 @@ def _creates_an_application(project: Project, facts: ModuleFacts) -> bool:
 
 
 def _run_by_path(project: Project, facts: ModuleFacts) -> bool:
-    return facts.has_main_guard or any(
+    return any(
         mention.kind == "path" and (facts.path == mention.value or facts.path.endswith("/" + mention.value))
         for mention in project.mentions
     )
@@ -228,10 +240,9 @@ def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tu
     """Higher survives: better reached, then used by more modules, then aliasing the others'
     names, then longer."""
     users = {r.path for r in project.module_references(facts.module)}
-    by_application = {path for path in users if not is_test_module(project.index.by_path[path])}
     return (
         -int(_in_use(project, facts)),
-        len(by_application),
+        len(_application_users(project, facts)),
         len(users),
         sum(_aliases_names_of(facts, other) for other in others if other is not facts),
         facts.line_count,

@@ -35,6 +35,7 @@ from analyzer.facts.model import (
     FunctionFact,
     ImportFact,
     ModuleFacts,
+    ModuleNames,
     MountFact,
     MountTarget,
     NormalizedLine,
@@ -279,10 +280,12 @@ class _Scope:
 @dataclass(frozen=True)
 class _Loaded:
     """What `importlib.import_module(...)` gave a name: the modules, or the package they come
-    from when their names are computed ("" for any)."""
+    from when their names are computed ("" for any), or the collection of strings elsewhere
+    that names them."""
 
     names: tuple[str, ...]
     package: str | None
+    loaded_from: ModuleNames | None = None
 
 
 @dataclass(frozen=True)
@@ -928,6 +931,7 @@ class _FactsVisitor(ast.NodeVisitor):
                 annotation=annotation,
                 scope=self.scope.name,
                 elements=_element_names(value) or (),
+                strings=_string_list(value) or (),
             )
         )
 
@@ -1032,8 +1036,10 @@ class _FactsVisitor(ast.NodeVisitor):
         loaded = self._loaded_module(node)
         if loaded is None and callee.rpartition(".")[2] in {"iter_modules", "walk_packages"}:
             loaded = _Loaded((), self._walked_package(_positional(node, 0) or _keyword(node, "path")))
-        if loaded is not None and (loaded.names or loaded.package is not None):
-            self.dynamic_imports.append(DynamicImport(node.lineno, self.scope.name, loaded.names, loaded.package))
+        if loaded is not None and (loaded.names or loaded.package is not None or loaded.loaded_from):
+            self.dynamic_imports.append(
+                DynamicImport(node.lineno, self.scope.name, loaded.names, loaded.package, loaded.loaded_from)
+            )
 
     def _loaded_module(self, value: ast.expr | None) -> _Loaded | None:
         """`importlib.import_module(...)` / `__import__(...)`: the modules it loads."""
@@ -1054,7 +1060,27 @@ class _FactsVisitor(ast.NodeVisitor):
             names = [evaluate.string(evaluate.substitute(argument, env), self._literal) for env in environments]
             if all(names):
                 return _Loaded(tuple(dict.fromkeys(self._absolute(n, anchor) for n in names if n)), None)
+        loaded_from = self._names_from_a_collection(argument)
+        if loaded_from is not None and anchor is None:
+            return _Loaded((), None, loaded_from)
         return self._computed_module(argument, anchor)
+
+    def _names_from_a_collection(self, argument: ast.expr) -> ModuleNames | None:
+        """`import_module(f"app.plugins.{name}")` with `name` iterating a collection bound
+        elsewhere: the names are that collection's strings, in this template."""
+        unknown = evaluate.names_in(argument)
+        loops = self._loops_binding(unknown)
+        if len(loops) != 1 or loops[0].collection is None or len(loops[0].names) != 1:
+            return None
+        if self._bound_in_a_function(loops[0].collection.partition(".")[0]):
+            return None  # a parameter or a local: its strings are not written anywhere
+        (variable,) = loops[0].names
+        marker = "\x00"
+        template = evaluate.string(evaluate.substitute(argument, {variable: ast.Constant(marker)}), self._literal)
+        if template is None or template.count(marker) != 1:
+            return None
+        prefix, _, suffix = template.partition(marker)
+        return ModuleNames(loops[0].collection, prefix, suffix)
 
     def _computed_module(self, argument: ast.expr, anchor: str | None, depth: int = 0) -> _Loaded:
         """What is known of a module name computed at run time: the package it is in, when its
@@ -1126,6 +1152,14 @@ class _FactsVisitor(ast.NodeVisitor):
                 found.append(loop)
                 pending -= loop.names
         return found
+
+    def _bound_in_a_function(self, name: str) -> bool:
+        scope: _Scope | None = self.scope
+        while scope is not None and scope.parent is not None:
+            if name in scope.bindings or name in scope.parameters:
+                return True
+            scope = scope.parent
+        return False
 
     def _loaded_in_scope(self, name: str) -> _Loaded | None:
         scope: _Scope | None = self.scope
@@ -1316,6 +1350,8 @@ class _FactsVisitor(ast.NodeVisitor):
             return [MountTarget(maker, True, prefix)]
         if loaded is None:
             return _Dynamic(attribute)
+        if loaded.loaded_from is not None:
+            return [MountTarget(".".join(chain), called, prefix, loaded_from=loaded.loaded_from)]
         if not loaded.names:
             return _Dynamic(attribute, loaded.package)
         return [MountTarget(".".join(chain), called, prefix, module=name) for name in loaded.names]

@@ -148,6 +148,7 @@ class Binding:
     annotation: str | None = None
     scope: str = ""
     elements: tuple[str, ...] = ()
+    strings: tuple[str, ...] = ()  # `PLUGINS = ["app.plugins.audit", ...]`: a literal collection of strings
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class MountTarget:
     prefix: str | None = None
     module: str | None = None
     collection: str | None = None
+    loaded_from: ModuleNames | None = None  # `expr` is read in each module these strings name
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,17 @@ class CallFact:
 
 
 @dataclass(frozen=True)
+class ModuleNames:
+    """Module names held as strings by a collection bound elsewhere (`for name in
+    settings.PLUGINS: import_module(f"app.plugins.{name}")`): `prefix + string + suffix` for each
+    string of `collection` (a name as written in the loading module)."""
+
+    collection: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
 class DynamicImport:
     """A module loaded by name at run time (`importlib.import_module`, `__import__`, a walk with
     `pkgutil.iter_modules`). `names` are the modules when they can be read (literals, loops over
@@ -216,6 +229,7 @@ class DynamicImport:
     scope: str
     names: tuple[str, ...] = ()
     package: str | None = None
+    loaded_from: ModuleNames | None = None  # the names are the strings of a collection elsewhere
 
 
 @dataclass(frozen=True)
