@@ -84,6 +84,13 @@ class Root:
 
 
 @dataclass(frozen=True, slots=True)
+class _Definitions:
+    starts: list[int]
+    ends: list[tuple[int, str]]  # (end line, name), in the order of `starts`
+    names: set[str]
+
+
+@dataclass(frozen=True, slots=True)
 class ImportSite:
     path: str
     line: int
@@ -110,7 +117,7 @@ class Liveness:
         self.project = project
         self.index = project.index
         self._graph = _Graph()
-        self._units_at: dict[str, tuple[list[int], list[tuple[int, str]]]] = {}
+        self._units_at: dict[str, _Definitions] = {}
         self._unknown_attributes: dict[str, list[Unit]] = {}
         for facts in self.index.modules.values():
             self._module_edges(facts)
@@ -141,15 +148,15 @@ class Liveness:
         return tuple(self._application_roots())
 
     # ---- units -------------------------------------------------------------------------------
-    def _definitions(self, facts: ModuleFacts) -> tuple[list[int], list[tuple[int, str]]]:
-        """Start lines and (end line, name) of the module's top-level classes and functions."""
+    def _definitions(self, facts: ModuleFacts) -> _Definitions:
+        """The module's top-level classes and functions, by line."""
         found = self._units_at.get(facts.module)
         if found is None:
             spans = sorted(
                 [(c.span.line, c.span.end_line, c.name) for c in facts.classes]
                 + [(f.span.line, f.span.end_line, f.name) for f in facts.functions]
             )
-            found = ([s for s, _, _ in spans], [(e, n) for _, e, n in spans])
+            found = _Definitions([s for s, _, _ in spans], [(e, n) for _, e, n in spans], {n for _, _, n in spans})
             self._units_at[facts.module] = found
         return found
 
@@ -157,15 +164,16 @@ class Liveness:
         facts = self.index.modules.get(module)
         if facts is None:
             return (module, "")
-        top = scope.partition(".")[0]
-        starts, ends = self._definitions(facts)
-        if top and any(name == top for _, name in ends):
-            return (module, top)
-        position = bisect.bisect_right(starts, line) - 1
+        definitions = self._definitions(facts)
+        if scope:
+            top = scope.partition(".")[0]
+            if top in definitions.names:
+                return (module, top)
+        position = bisect.bisect_right(definitions.starts, line) - 1
         # Definitions nest only in classes and functions, which are not units: the last one
         # starting before the line holds it if it has not ended.
-        if position >= 0 and line <= ends[position][0]:
-            return (module, ends[position][1])
+        if position >= 0 and line <= definitions.ends[position][0]:
+            return (module, definitions.ends[position][1])
         return (module, "")
 
     # ---- edges -------------------------------------------------------------------------------
@@ -204,10 +212,11 @@ class Liveness:
 
     def _import_edges(self, facts: ModuleFacts, definitions: set[str]) -> None:
         graph = self._graph
+        names = dict(facts.name_refs)
         for imported in facts.imports:
             source = self._unit(facts.module, imported.line, imported.scope)
             targets = self.index.imported_modules(imported)
-            if not targets and imported.level == 0 and "." in facts.module:
+            if not targets and imported.level == 0 and "." in facts.module and facts.module in self._scripts:
                 # Run as a script, a module imports its own folder's modules by their bare names
                 # (the script's folder is the first entry of `sys.path`).
                 folder = facts.module if facts.is_package else facts.module.rpartition(".")[0]
@@ -220,7 +229,7 @@ class Liveness:
             target_unit = self._unit_of(symbol)
             if target_unit is None:
                 continue
-            lines = [line for line in facts.name_lines(imported.alias) if line != imported.line]
+            lines = [line for line in names.get(imported.alias, ()) if line != imported.line]
             users = {self._unit(facts.module, line) for line in lines}
             if not users or imported.alias in (facts.dunder_all or ()):
                 users.add(source)  # imported to be re-exported
@@ -249,6 +258,8 @@ class Liveness:
             source = self._unit(facts.module, line, scope)
             head = dotted.partition(".")[0]
             symbol = self.index.resolve_name(facts.module, head, scope)
+            if symbol is not None and symbol.kind == "external":
+                continue  # `os.path.join`, `np.array`: nothing of the project
             if symbol is None or (symbol.kind == "binding" and symbol.scope):
                 # An attribute of an object the index cannot tell: any definition of that name
                 # in a reached module may be it (decided once the certain part is known).
@@ -369,6 +380,22 @@ class Liveness:
         return frozenset(root.unit[0] for root in self.roots)
 
     @cached_property
+    def _scripts(self) -> frozenset[str]:
+        """Modules run as scripts: a `__main__` guard, or a launcher that runs the file by path."""
+        found = {facts.module for facts in self.index.modules.values() if facts.has_main_guard}
+        for mention in self.project.mentions:
+            if mention.kind == "path":
+                found.update(unit[0] for unit in self._mentioned(mention))
+        return frozenset(found)
+
+    @cached_property
+    def _files_named(self) -> dict[str, list[ModuleFacts]]:
+        found: dict[str, list[ModuleFacts]] = {}
+        for facts in self.index.modules.values():
+            found.setdefault(facts.path.rpartition("/")[2], []).append(facts)
+        return found
+
+    @cached_property
     def judged(self) -> bool:
         """Whether the roots show what the application is. If not (a library, an application
         run from elsewhere), every module is taken to run and nothing is dead."""
@@ -379,7 +406,7 @@ class Liveness:
             path = mention.value
             return [
                 (facts.module, "")
-                for facts in self.index.modules.values()
+                for facts in self._files_named.get(path.rpartition("/")[2], ())
                 if facts.path == path or facts.path.endswith("/" + path)
             ]
         module, _, name = mention.value.partition(":")
