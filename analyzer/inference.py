@@ -3,31 +3,25 @@
 Both answers may be "unknown" (None), and unknown always wins: a class with an unknown base,
 metaclass or decorator, a `__getattr__`, or attributes set from outside through `setattr` is open,
 and no rule may claim it lacks a member. Library bases are read from a snapshot taken from the
-real libraries (`scripts/gen_library_members.py`); standard-library bases from the running
-interpreter.
+real libraries (`scripts/gen_library_members.py`), standard-library bases from a per-version
+snapshot (`scripts/gen_stdlib_members.py`): nothing is imported at scan time.
 """
 
 from __future__ import annotations
 
 import abc
 import ast
-import builtins
 import enum
-import importlib
 import json
-import os
-import sys
-import sysconfig
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from analyzer.facts.extract import dotted_name
 from analyzer.facts.model import AttrCall, ClassFact, ModuleFacts, TypeEvidence
 from analyzer.index import ProjectIndex, Symbol
-from analyzer.knowledge import LibraryBehaviour, behaviour
+from analyzer.knowledge import LibraryBehaviour, behaviour, stdlib_members
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -45,12 +39,9 @@ KNOWN_DECORATORS = frozenset(
     }
 )
 KNOWN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
-_PLAIN_METACLASSES = (type, abc.ABCMeta, enum.EnumMeta)
 # What a class object gets from the known metaclasses (`Shape.register(X)` on an ABC).
 METACLASS_MEMBERS = frozenset(dir(abc.ABCMeta)) | frozenset(dir(enum.EnumMeta))
 OPEN_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "typing.Any"})
-# Importing these runs code with visible effects (opening a browser, printing, a GUI).
-_UNSAFE_STDLIB = frozenset({"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo"})
 _ITERATOR_TYPES = frozenset(
     {
         "list", "List", "set", "Set", "frozenset", "FrozenSet", "tuple", "Sequence",
@@ -74,60 +65,7 @@ def external_members(qualname: str) -> frozenset[str] | None:
     known = library_members().get(qualname)
     if known is not None:
         return known
-    module, _, name = qualname.rpartition(".")
-    if module == "builtins":
-        value = getattr(builtins, name, None)
-        return frozenset(dir(value)) if isinstance(value, type) else None
-    parts = module.split(".")
-    if not module or parts[0] not in sys.stdlib_module_names or parts[0] in _UNSAFE_STDLIB:
-        return None
-    if "__main__" in parts:  # importing a __main__ module runs a program
-        return None
-    loaded = _import_stdlib(module)
-    value = getattr(loaded, name, None) if loaded is not None else None
-    if not isinstance(value, type):
-        return None
-    if type(value) not in _PLAIN_METACLASSES:
-        # A custom metaclass (ctypes' PyCSimpleType) can give each subclass attributes of its
-        # own at creation (`__ctype_be__`): what a subclass has is unknown.
-        return None
-    # Calls on the class object also reach its metaclass (`ABC.register`).
-    return frozenset(dir(value)) | frozenset(dir(type(value)))
-
-
-def _stdlib_directories() -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    found = {os.path.realpath(paths[key]) for key in ("stdlib", "platstdlib") if key in paths}
-    return tuple(sorted(found))
-
-
-def _import_stdlib(module: str) -> ModuleType | None:
-    """Import a standard-library module from the standard library only.
-
-    The scanned project may hold a file with a stdlib name (`wave.py`) and may be the current
-    folder, which `python -m` puts first on `sys.path`: importing normally would run the
-    project's file. The import path is narrowed to the interpreter's own library while importing,
-    and a module found anywhere else is refused.
-    """
-    directories = _stdlib_directories()
-
-    def in_stdlib(path: str | None) -> bool:
-        return path is not None and os.path.realpath(path).startswith(directories)
-
-    existing = sys.modules.get(module)
-    if existing is not None:
-        origin = getattr(existing, "__file__", None)
-        return existing if origin is None or in_stdlib(origin) else None
-    saved = sys.path[:]
-    sys.path[:] = [p for p in saved if p and in_stdlib(p)]
-    try:
-        loaded = importlib.import_module(module)
-    except Exception:  # noqa: BLE001 - an optional stdlib module missing on this platform
-        return None
-    finally:
-        sys.path[:] = saved
-    origin = getattr(loaded, "__file__", None)
-    return loaded if origin is None or in_stdlib(origin) else None
+    return stdlib_members(qualname)
 
 
 # How many links of evidence (x = y.m(), y = z.n(), ...) inference follows before giving up.

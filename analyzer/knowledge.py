@@ -2,12 +2,17 @@
 
 `data/library_behaviour.toml` says which bases register their subclasses, which decorators leave
 a definition where it is, and which callees only read the classes they are given;
-`data/library_members.json` lists the attributes library classes give their subclasses. Rules
-and models ask here; none keeps a table of its own.
+`data/library_members.json` lists the attributes library classes give their subclasses, and
+`data/stdlib/pyX.Y.json` those of the standard library's classes, per Python version (made by
+`scripts/gen_stdlib_members.py`): a scan imports none of the modules it reads about, so its
+results never depend on what the scanning interpreter can import. Rules and models ask here;
+none keeps a table of its own.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -54,3 +59,48 @@ def behaviour() -> LibraryBehaviour:
         inert_modules=frozenset(callees["inert_modules"]),
         route_methods=frozenset(callees["route_methods"]),
     )
+
+
+@cache
+def _stdlib() -> dict[str, dict[str, object]]:
+    """The snapshot for this Python, or the nearest version there is."""
+    folder = resources.files("analyzer").joinpath("data/stdlib")
+    versions = sorted(
+        (tuple(int(part) for part in entry.name.removeprefix("py").removesuffix(".json").split(".")), entry)
+        for entry in folder.iterdir()
+        if entry.name.startswith("py") and entry.name.endswith(".json")
+    )
+    running = sys.version_info[:2]
+    _, nearest = min(versions, key=lambda item: (abs(item[0][0] * 100 + item[0][1] - running[0] * 100 - running[1]),
+                                                  item[0]))
+    data: dict[str, dict[str, object]] = json.loads(nearest.read_text("utf-8"))
+    return data
+
+
+def stdlib_members(qualname: str) -> frozenset[str] | None:
+    """What a standard-library class gives its subclasses (and its class object), or None when
+    that is unknown: not a public stdlib class, or one whose metaclass adds attributes per class."""
+    data = _stdlib()
+    names: dict[str, str] = data["names"]  # type: ignore[assignment]
+    canonical = names.get(qualname, qualname)
+    return _class_members(canonical)
+
+
+@cache
+def _class_members(canonical: str) -> frozenset[str] | None:
+    classes: dict[str, dict[str, list[str]] | None] = _stdlib()["classes"]  # type: ignore[assignment]
+    if canonical not in classes:
+        return None
+    entry = classes[canonical]
+    if entry is None:
+        return None
+    members = set(entry["own"]) | _OBJECT_MEMBERS
+    for base in entry["bases"]:
+        inherited = _class_members(base)
+        if inherited is None:
+            return None
+        members |= inherited
+    return frozenset(members)
+
+
+_OBJECT_MEMBERS = frozenset(dir(object))
