@@ -178,10 +178,35 @@ def _add_launcher(
         launchers.append(rel)
 
 
+NAMESPACE_SEPARATOR = "::"
+
+
 def _named(paths: Iterable[str], source_roots: Iterable[str], prefix: str) -> tuple[SourceFile, ...]:
+    """Module names, each counted from its source root. Two roots that both hold a module of one
+    name (two services, each with its `main.py` and `utils.py`) are two programs: every root but
+    the first (nearest the top, then by path) gets a namespace of its own, `services/b::main`, in
+    which its imports resolve first."""
     bases = sorted(((base, base == "") for base in source_roots), key=lambda item: -len(item[0]))
-    files = sorted((_source_file(rel, bases, prefix) for rel in paths), key=lambda f: f.path)
+    placed = [(_base_of(rel, bases), _source_file(rel, bases, prefix)) for rel in paths]
+    roots_of: dict[str, set[str]] = {}
+    for base, file in placed:
+        roots_of.setdefault(file.module, set()).add(base)
+    separate: set[str] = set()
+    for roots in roots_of.values():
+        if len(roots) > 1:
+            separate.update(sorted(roots, key=lambda root: (root.count("/") if root else -1, root))[1:])
+    files = sorted(
+        (
+            replace(file, module=f"{base}{NAMESPACE_SEPARATOR}{file.module}") if base in separate else file
+            for base, file in placed
+        ),
+        key=lambda f: f.path,
+    )
     return tuple(_scripts_beside_their_package(files))
+
+
+def _base_of(rel: str, bases: list[tuple[str, bool]]) -> str:
+    return next((b for b, _ in bases if not b or rel.startswith(b + "/")), "")
 
 
 def with_import_roots(discovery: Discovery, contents: Mapping[str, bytes]) -> Discovery:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from analyzer.facts.model import Binding, ClassFact, FunctionFact, ImportFact, ModuleFacts
+
+NAMESPACE_SEPARATOR = "::"  # as discovery writes it (`services/b::main`)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -39,13 +41,39 @@ class Symbol:
         return f"{self.module}.{self.name}" if self.name else self.module
 
 
+def _in_their_namespaces(modules: Iterable[ModuleFacts]) -> list[ModuleFacts]:
+    """Modules of a source root with a namespace of its own (`services/b::main`, see discovery)
+    import their root's modules first: `import utils` there is `services/b::utils`."""
+    modules = list(modules)
+    tops: dict[str, set[str]] = {}
+    for facts in modules:
+        namespace, separator, name = facts.module.partition(NAMESPACE_SEPARATOR)
+        if separator:
+            tops.setdefault(namespace, set()).add(name.split(".")[0])
+    if not tops:
+        return modules
+    found = []
+    for facts in modules:
+        namespace, separator, _ = facts.module.partition(NAMESPACE_SEPARATOR)
+        own = tops.get(namespace) if separator else None
+        if own:
+            facts = replace(facts, imports=tuple(
+                replace(i, module=f"{namespace}{NAMESPACE_SEPARATOR}{i.module}")
+                if i.module.split(".")[0] in own and NAMESPACE_SEPARATOR not in i.module
+                else i
+                for i in facts.imports
+            ))
+        found.append(facts)
+    return found
+
+
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleFacts]) -> None:
         self.modules: dict[str, ModuleFacts] = {}
         self.unreachable: list[ModuleFacts] = []  # files another file's module name hides
         # Two files with one module name (nested projects, service folders): the one nearer the
         # root is the application's; the other is reported as not analysed.
-        for facts in sorted(modules, key=lambda m: (m.path.count("/"), m.path)):
+        for facts in sorted(_in_their_namespaces(modules), key=lambda m: (m.path.count("/"), m.path)):
             if facts.error is not None:
                 continue
             if self.modules.setdefault(facts.module, facts) is not facts:

@@ -43,15 +43,22 @@ def test_a_script_beside_its_same_named_package_runs_as_main(tmp_path: Path) -> 
     assert modules(root) == {"cps.py": "__main__", "cps/__init__.py": "cps", "cps/main.py": "cps.main"}
 
 
-def test_modules_hidden_by_a_same_named_module_are_reported(tmp_path: Path) -> None:
+def test_same_named_modules_of_two_projects_are_both_analysed_each_in_its_namespace(tmp_path: Path) -> None:
     from analyzer.scan import scan
 
     root = write_tree(tmp_path / "repo", {
-        "one/pyproject.toml": "", "one/common.py": "VALUE = 1\n", "one/setup.py": "",
-        "two/pyproject.toml": "", "two/common.py": "VALUE = 2\n", "two/setup.py": "",
+        "one/pyproject.toml": "", "one/common.py": "VALUE = 1\n", "one/use.py": "from common import VALUE\n",
+        "two/pyproject.toml": "", "two/common.py": "VALUE = 2\n", "two/use.py": "from common import VALUE\n",
     })
-    messages = {(d.path, d.message) for d in scan(root).diagnostics}
-    assert messages == {("two/common.py", "not analysed: one/common.py is module `common` too")}
+    result = scan(root)
+    assert result.diagnostics == ()
+    index = result.project.index
+    assert {m: f.path for m, f in index.modules.items()} == {
+        "common": "one/common.py", "use": "one/use.py", "two::common": "two/common.py", "two::use": "two/use.py",
+    }
+    # each `use` imports its own project's `common`
+    assert index.resolve_name("use", "VALUE").module == "common"
+    assert index.resolve_name("two::use", "VALUE").module == "two::common"
 
 
 def test_a_folder_its_code_imports_from_is_a_source_root(tmp_path: Path) -> None:
@@ -81,15 +88,16 @@ def test_a_package_elsewhere_does_not_turn_a_module_into_a_script(tmp_path: Path
         "admin/pyproject.toml": "", "admin/services.py": "",
         "worker/pyproject.toml": "", "worker/services/__init__.py": "",
     })
-    assert modules(root) == {"admin/services.py": "services", "worker/services/__init__.py": "services"}
+    assert modules(root) == {"admin/services.py": "services", "worker/services/__init__.py": "worker::services"}
 
 
-def test_of_two_same_named_modules_the_one_nearer_the_root_is_analysed(tmp_path: Path) -> None:
+def test_of_two_same_named_modules_the_one_nearer_the_root_keeps_the_plain_name(tmp_path: Path) -> None:
     from analyzer.scan import scan
 
     root = write_tree(tmp_path / "repo", {
         "api/__init__.py": "", "api/views.py": "",
         "agent/sandbox/pyproject.toml": "", "agent/sandbox/api/__init__.py": "",
     })
-    messages = {(d.path, d.message) for d in scan(root).diagnostics}
-    assert messages == {("agent/sandbox/api/__init__.py", "not analysed: api/__init__.py is module `api` too")}
+    result = scan(root)
+    assert result.diagnostics == ()
+    assert set(result.project.index.modules) == {"api", "api.views", "agent/sandbox::api"}
