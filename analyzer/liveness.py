@@ -322,9 +322,13 @@ class Liveness:
             if prefix in self.index.modules:
                 if end == len(parts):
                     return Symbol("module", prefix)
-                return self.project.deepest_definition(prefix, ".".join(parts[end:]), "") or Symbol(
-                    "module", prefix
+                rest = parts[end:]
+                found = (
+                    self.index.resolve_name(prefix, rest[0])
+                    if len(rest) == 1
+                    else self.project.deepest_definition(prefix, ".".join(rest), "")
                 )
+                return found or Symbol("module", prefix)
         return None
 
     def _unit_of(self, symbol: Symbol | None) -> Unit | None:

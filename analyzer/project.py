@@ -16,7 +16,7 @@ from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import ClassModel
 from analyzer.liveness import Liveness
 from analyzer.options import Options
-from analyzer.routing import MountGraph, Routers
+from analyzer.routing import WEB_CONSTRUCTORS, MountGraph, Routers
 
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py"})
@@ -59,9 +59,12 @@ class Project:
 
     @cached_property
     def has_web_code(self) -> bool:
-        """Whether any module declares a route or mounts something (else no router exists)."""
+        """Whether any module declares a route, mounts something or creates an application or a
+        router by its usual name (else there is no mount graph to build)."""
         return bool(self.options.entrypoints) or any(
-            facts.routes or facts.mounts for facts in self.index.modules.values()
+            facts.routes or facts.mounts
+            or any(b.callee and b.callee.rpartition(".")[2] in WEB_CONSTRUCTORS for b in facts.bindings)
+            for facts in self.index.modules.values()
         )
 
     def module_names(self, module: str, scope: str, names: ModuleNames) -> list[str] | None:

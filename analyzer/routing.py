@@ -46,6 +46,9 @@ ROUTER_CLASSES = {
     "quart.Blueprint": "flask",
 }
 VIRTUAL_APP = Symbol("external", "<application>")
+# The last names of the application and router classes: a binding made by calling one of these
+# means there is web code to build a mount graph for.
+WEB_CONSTRUCTORS = frozenset(name.rpartition(".")[2] for name in [*APP_CLASSES, *ROUTER_CLASSES])
 
 
 @dataclass(frozen=True, slots=True)

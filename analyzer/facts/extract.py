@@ -1297,10 +1297,13 @@ class _FactsVisitor(ast.NodeVisitor):
                 choices.append(loop.iterations)
                 continue
             head, rest, called = _chain(target)
+            literal_prefix = evaluate.string(prefix, self._literal)
             if loop.collection is not None and head in loop.names and rest is not None:
-                literal_prefix = evaluate.string(prefix, self._literal)
                 return [MountTarget(rest, called, literal_prefix, collection=loop.collection)], None
-            return [], _Dynamic(_attribute_read(target))
+            # Iterating something computed: what the target is made of may still tell its
+            # candidates (`import_module(f"app.plugins.{name}").router`).
+            result = self._target_of(target, literal_prefix)
+            return ([], result) if isinstance(result, _Dynamic) else (result, None)
         environments = evaluate.combine(choices) if choices else [{}]
         if environments is None:
             return [], _Dynamic(_attribute_read(target))
