@@ -22,7 +22,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field, replace
 
-from analyzer.facts import evaluate
+from analyzer.facts import downlevel, evaluate
 from analyzer.facts.launchers import command_mentions
 from analyzer.facts.model import (
     AttrCall,
@@ -134,6 +134,7 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
         text = decode_source(source)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         return _failed(base, f"cannot decode: {error}")
+    lexed = None
     try:
         with warnings.catch_warnings():
             # The caller's filters (`-W error`) must not turn a DeprecationWarning for an
@@ -141,15 +142,22 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=path, type_comments=False)
     except SyntaxError as error:
-        if newer_syntax(source):
+        # Syntax newer than this Python's (PEP 695, 701...): read through libcst, rewritten into
+        # a tree this Python's `ast` makes, every line in place (see facts/downlevel.py).
+        try:
+            newer = downlevel.read(text, path) if len(source) <= NEWER_SYNTAX_PROBE_BYTES else None
+        except downlevel.Unreadable as problem:
             version = ".".join(map(str, sys.version_info[:2]))
             return _failed(
-                base, f"uses syntax newer than Python {version}; run hygiene on a newer Python to analyse it"
+                base, f"uses syntax newer than Python {version} that could not be rewritten for it "
+                f"({problem}); run hygiene on a newer Python to analyse it"
             )
-        return _failed(base, f"syntax error at line {error.lineno}: {error.msg}")
+        if newer is None:
+            return _failed(base, f"syntax error at line {error.lineno}: {error.msg}")
+        tree, lexed = newer.tree, newer.lexed
     except (RecursionError, MemoryError, ValueError):
         return _failed(base, "too deeply nested to parse")
-    lines, comments = lex(text)
+    lines, comments = lexed if lexed is not None else lex(text)
     try:
         visitor = _FactsVisitor(module, is_package)
         visitor.visit(tree)
