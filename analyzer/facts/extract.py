@@ -43,7 +43,7 @@ from analyzer.facts.model import (
     Span,
     TypeEvidence,
 )
-from analyzer.facts.tokens import lex, safe_for_libcst
+from analyzer.facts.tokens import lex
 from analyzer.similarity import fingerprints
 
 ROUTE_METHODS = {
@@ -171,8 +171,10 @@ def newer_syntax(source: bytes) -> bool:
     """Whether libcst, which knows the newest grammar, parses what this Python's parser refused."""
     import libcst
 
-    if len(source) > NEWER_SYNTAX_PROBE_BYTES or not safe_for_libcst(decode_source(source)):
-        return False
+    from analyzer.facts.downlevel import safe
+
+    if len(source) > NEWER_SYNTAX_PROBE_BYTES or not safe(decode_source(source)):
+        return False  # libcst's native parser would crash on it (nesting inside PEP 701 f-strings)
     try:
         libcst.parse_module(source)
     except Exception:  # noqa: BLE001 - any failure means: not merely newer syntax

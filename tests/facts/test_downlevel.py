@@ -401,13 +401,8 @@ def test_the_fixture_api_modules_are_newer_syntax_than_this_python() -> None:
     assert newer == ["api/items.py", "api/reports.py", "api/users.py", "models.py", "repositories.py"]
 
 
-@pytest.mark.xfail(
-    OLD_PYTHON, strict=True,
-    reason="open: extract.newer_syntax(), which `hygiene verify` calls on every file compile() refuses, "
-    "guards libcst with tokens.safe_for_libcst() alone, blind to what PEP 701 fields hide (SIGSEGV "
-    "on HIDDEN['brackets'] at 5000 levels); downlevel.safe() sees it",
-)
 def test_the_newer_syntax_probe_keeps_libcst_away_from_hidden_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `hygiene verify` calls it on every file compile() refuses; it crashed libcst."""
     from analyzer.facts.extract import newer_syntax
 
     given: list[str] = []
