@@ -95,9 +95,13 @@ def discover(
             return False
         return ignore is None or not ignore.match_file(rel + "/")
 
+    packages: set[str] = set()  # folders with an __init__.py, walked top-down
     for directory, here, entries in _walk(str(root), descend, on_error):
         names = {entry.name for entry in entries}
-        if here and "__init__.py" not in names and _is_nested_project(directory, names):
+        if "__init__.py" in names:
+            packages.add(here)
+        inside_a_package = here.rpartition("/")[0] in packages if "/" in here else "" in packages and here != ""
+        if here and "__init__.py" not in names and not inside_a_package and _is_nested_project(directory, names):
             # A nested project (`backend/` with its own pyproject.toml in a monorepo): its
             # modules are imported from there, not from the scanned root.
             roots.append(_source_root(Path(directory)))

@@ -8,6 +8,7 @@ aliased, re-exported through packages, `*`), and aliases such as `New = Old`.
 from __future__ import annotations
 
 import builtins
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -67,13 +68,41 @@ def _in_their_namespaces(modules: Iterable[ModuleFacts]) -> list[ModuleFacts]:
     return found
 
 
+def _with_sibling_imports(modules: list[ModuleFacts]) -> list[ModuleFacts]:
+    """`import helpers` in `tools/crawl/main.py`, where `tools/crawl/helpers.py` exists and no
+    top-level `helpers` does: code run from its own folder (a script, a plugin its host loads by
+    path) imports its siblings by their bare names; Python finds them first on `sys.path`."""
+    top_level = {facts.module.split(".")[0] for facts in modules}
+    in_folder: dict[str, dict[str, str]] = {}
+    for facts in modules:
+        folder, _, file = facts.path.rpartition("/")
+        name = folder.rpartition("/")[2] if facts.is_package else file.removesuffix(".py")
+        home = folder.rpartition("/")[0] if facts.is_package else folder
+        in_folder.setdefault(home, {})[name] = facts.module
+    found = []
+    for facts in modules:
+        siblings = in_folder.get(facts.path.rpartition("/")[0], {})
+        rewritten = [
+            replace(i, module=siblings[head] + i.module[len(head):])
+            if i.level == 0 and (head := i.module.split(".")[0]) in siblings and head not in top_level
+            and head not in sys.stdlib_module_names and siblings[head] != head
+            else i
+            for i in facts.imports
+        ]
+        if rewritten != list(facts.imports):
+            facts = replace(facts, imports=tuple(rewritten))
+        found.append(facts)
+    return found
+
+
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleFacts]) -> None:
         self.modules: dict[str, ModuleFacts] = {}
         self.unreachable: list[ModuleFacts] = []  # files another file's module name hides
         # Two files with one module name (nested projects, service folders): the one nearer the
         # root is the application's; the other is reported as not analysed.
-        for facts in sorted(_in_their_namespaces(modules), key=lambda m: (m.path.count("/"), m.path)):
+        prepared = _with_sibling_imports(_in_their_namespaces(modules))
+        for facts in sorted(prepared, key=lambda m: (m.path.count("/"), m.path)):
             if facts.error is not None:
                 continue
             if self.modules.setdefault(facts.module, facts) is not facts:
@@ -283,13 +312,17 @@ class ProjectIndex:
         return graph
 
     def imported_modules(self, imported: ImportFact) -> list[str]:
-        """The project module an import runs (the most specific one named)."""
+        """The project modules an import runs: the most specific one named, and for `from pkg
+        import *` the submodules `pkg.__all__` names (the star import loads them)."""
         candidates = []
         if imported.name not in (None, "*"):
             candidates.append(f"{imported.module}.{imported.name}")
         candidates.append(imported.module)
         for candidate in candidates:
             if candidate in self.modules:
+                if imported.is_star:
+                    exported = self.modules[candidate].dunder_all or ()
+                    return [candidate, *(f"{candidate}.{n}" for n in exported if f"{candidate}.{n}" in self.modules)]
                 return [candidate]
         return []
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -119,6 +119,7 @@ class Liveness:
         self._graph = _Graph()
         self._units_at: dict[str, _Definitions] = {}
         self._unknown_attributes: dict[str, list[Unit]] = {}
+        self._named_by_strings: set[str] = set()
         for facts in self.index.modules.values():
             self._module_edges(facts)
         self.reach: dict[Unit, Reach] = {}
@@ -204,6 +205,10 @@ class Liveness:
             for name in facts.dunder_all:
                 if name in definitions:
                     graph.add(body, (module, name))
+        for kind, value, line in facts.run_mentions:
+            if kind == "launch":  # a path the code runs: `subprocess.call(["/config.py"])`
+                for unit in self._mentioned(Mention(facts.path, line, "path", value)):
+                    graph.add(self._unit(module, line), unit)
         self._import_edges(facts, definitions)
         self._name_edges(facts, definitions)
         self._dotted_edges(facts)
@@ -216,11 +221,6 @@ class Liveness:
         for imported in facts.imports:
             source = self._unit(facts.module, imported.line, imported.scope)
             targets = self.index.imported_modules(imported)
-            if not targets and imported.level == 0 and "." in facts.module and facts.module in self._scripts:
-                # Run as a script, a module imports its own folder's modules by their bare names
-                # (the script's folder is the first entry of `sys.path`).
-                folder = facts.module if facts.is_package else facts.module.rpartition(".")[0]
-                targets = self.index.imported_modules(replace(imported, module=f"{folder}.{imported.module}"))
             for target in targets:
                 graph.add(source, (target, ""))
             if imported.is_star or imported.name is None:
@@ -277,6 +277,8 @@ class Liveness:
             target = self._unit_of(self._dotted_string(text))
             if target is not None:
                 self._graph.add(self._unit(facts.module, line), target)
+                if text in self.index.modules and not self.project.is_test_or_example(facts):
+                    self._named_by_strings.add(text)
 
     def _dynamic_edges(self, facts: ModuleFacts) -> None:
         """Modules loaded by computed names: every module of the walked package may run."""
@@ -299,6 +301,11 @@ class Liveness:
             if not package:
                 # The names come from strings elsewhere (callers, a registry), which are
                 # references of their own already, or from something no static reading follows.
+                continue
+            own = facts.module if facts.is_package else facts.module.rpartition(".")[0]
+            if package == own:  # a package that imports its own modules: the walk always runs
+                for module in self._modules_under(package):
+                    self._graph.add(source, (module, ""))
                 continue
             for module in self._modules_under(package):
                 what = f"package `{package}`" if package else "any module"
@@ -353,6 +360,8 @@ class Liveness:
                 yield Root((facts.module, ""), f"`{name}` is run by the tools that use it", name in ENTRY_FILES)
             elif project.is_migration(facts):
                 yield Root((facts.module, ""), "a migration, run by the migration tool", anchor=False)
+            elif project.is_run_by_its_framework(facts):
+                yield Root((facts.module, ""), "a module its framework finds by name (Django)", anchor=False)
         if project.has_web_code:
             for node in project.routers.apps:
                 # An application made in a function or a class: running it is the entry point.
@@ -372,7 +381,9 @@ class Liveness:
             for unit in self._mentioned(mention):
                 facts = self.index.modules[unit[0]]
                 runs_beside = facts.path.rpartition("/")[2] in RUN_BY_CONVENTION
-                anchor = not project.is_test_or_example(facts) and not runs_beside
+                # A command in a docstring shows how to run a file, not what the application is.
+                documented = mention.source.endswith(".py") and not mention.source.endswith("setup.py")
+                anchor = not project.is_test_or_example(facts) and not runs_beside and not documented
                 yield Root(unit, f"{mention.source}:{mention.line} runs `{mention.value}`", anchor)
 
     def is_root(self, module: str) -> bool:
@@ -382,15 +393,6 @@ class Liveness:
     @cached_property
     def _root_modules(self) -> frozenset[str]:
         return frozenset(root.unit[0] for root in self.roots)
-
-    @cached_property
-    def _scripts(self) -> frozenset[str]:
-        """Modules run as scripts: a `__main__` guard, or a launcher that runs the file by path."""
-        found = {facts.module for facts in self.index.modules.values() if facts.has_main_guard}
-        for mention in self.project.mentions:
-            if mention.kind == "path":
-                found.update(unit[0] for unit in self._mentioned(mention))
-        return frozenset(found)
 
     @cached_property
     def _files_named(self) -> dict[str, list[ModuleFacts]]:
@@ -411,10 +413,14 @@ class Liveness:
             return [
                 (facts.module, "")
                 for facts in self._files_named.get(path.rpartition("/")[2], ())
-                if facts.path == path or facts.path.endswith("/" + path)
+                # relative to a working directory below the root, or an absolute container path
+                if facts.path == path or facts.path.endswith("/" + path) or path.endswith("/" + facts.path)
             ]
         module, _, name = mention.value.partition(":")
         found = self.project.modules_named(module)
+        while not found and "." in module:  # `celery -A app.worker.celery`: a module's attribute
+            module, _, name = module.rpartition(".")[0], None, module.rpartition(".")[2]
+            found = self.project.modules_named(module)
         units = [(m, "") for m in found]
         if name:
             units += [(m, name) for m in found if (m, name) != (m, "")]
@@ -434,16 +440,79 @@ class Liveness:
                 yield (facts.module, ""), f"{facts.path} is named like an entry point, which may be run from outside"
             if facts.has_main_guard:
                 yield (facts.module, ""), f"{facts.path} is a script (a `__main__` guard) nothing is known to run"
+            elif facts.runs_at_import and not self._in_a_package(facts):
+                yield (facts.module, ""), f"{facts.path} is a script (it runs code when run) nothing is known to run"
+        yield from self._plugin_siblings()
+        yield from self._data_folders()
+        yield from self._loaded_by_path()
+
+    def _loaded_by_path(self) -> Iterator[tuple[Unit, str]]:
+        """Modules of a folder that code loads file by file (`spec_from_file_location` over a glob
+        of its own folder, or of subfolders whose names it writes)."""
+        for facts in self.index.modules.values():
+            if not facts.loads_files:
+                continue
+            folder = facts.path.rpartition("/")[0]
+            reason = f"{facts.path} loads Python files by path from its folder"
+            for other in self.index.modules.values():
+                if other is facts or not other.path.startswith(folder + "/" if folder else ""):
+                    continue
+                below = other.path[len(folder) + 1:] if folder else other.path
+                subfolders = below.split("/")[:-1]
+                if not subfolders or all(part in facts.string_words for part in subfolders):
+                    yield (other.module, ""), reason
+
+    def _in_a_package(self, facts: ModuleFacts) -> bool:
+        folder = facts.path.rpartition("/")[0]
+        return facts.is_package or (folder + "/__init__.py" if folder else "__init__.py") in self.index.by_path
+
+    def _plugin_siblings(self) -> Iterator[tuple[Unit, str]]:
+        """Modules of a package whose other modules the code names by dotted strings (`QUERY_RUNNERS
+        = ["app.runners.csv", ...]`): a plugin package, whose other plugins may be named by
+        strings elsewhere (settings, the environment)."""
+        named: dict[str, list[str]] = {}
+        for module in self._named_by_strings:
+            named.setdefault(module.rpartition(".")[0], []).append(module)
+        for package, modules in named.items():
+            if len(modules) < 2 or not package:
+                continue
+            for module in self.index.modules:
+                if module.rpartition(".")[0] == package and module not in modules:
+                    examples = ", ".join(sorted(modules)[:2])
+                    yield (module, ""), f"its siblings in `{package}` are loaded by name ({examples}...)"
+
+    def _data_folders(self) -> Iterator[tuple[Unit, str]]:
+        """Python files in a folder the code names by a string (`copytree(here / "plugin_template")`):
+        data, copied or loaded by path."""
+        folders: dict[str, list[str]] = {}
+        for facts in self.index.modules.values():
+            for part in facts.path.split("/")[:-1]:
+                folders.setdefault(part, []).append(facts.module)
+        for facts in self.index.modules.values():
+            for word in facts.string_words:
+                for module in folders.get(word, ()):
+                    yield (module, ""), f"its folder `{word}` is named by a string in {facts.path} (data?)"
+
+    @cached_property
+    def _anchored_distributions(self) -> frozenset[str]:
+        return frozenset(
+            self.project.distribution_of(self.index.modules[root.unit[0]]) for root in self.roots if root.anchor
+        )
+
+    def judges(self, facts: ModuleFacts) -> bool:
+        """Whether what reaches the module can be told: its distribution (the repository, or a
+        nested project with its own pyproject.toml) has roots that show what its application is.
+        A distribution without one (a client SDK, a shared library) is an API: all of it may run."""
+        return self.project.distribution_of(facts) in self._anchored_distributions
 
     # ---- propagation -------------------------------------------------------------------------
     def _propagate(self) -> None:
         starts = [root.unit for root in self.roots]
-        if not self.judged:
-            for facts in self.index.modules.values():
-                if not self.project.is_test_or_example(facts):
-                    starts.append((facts.module, ""))
-                    starts += [(facts.module, c.name) for c in facts.classes]
-                    starts += [(facts.module, f.name) for f in facts.functions]
+        for facts in self.index.modules.values():
+            if not self.judges(facts) and not self.project.is_test_or_example(facts):
+                starts.append((facts.module, ""))
+                starts += [(facts.module, c.name) for c in facts.classes]
+                starts += [(facts.module, f.name) for f in facts.functions]
         certain = self._graph.certain
         app = self._closure(starts, certain)
         for unit in app:

@@ -22,6 +22,9 @@ _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 _ENTRY_FILES = frozenset({"__main__.py", "setup.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py"})
 _MIGRATION_DIRS = frozenset({"migrations", "migration", "versions", "alembic"})
 _TEST_DIRS = frozenset({"tests", "test"})
+_DJANGO_CONVENTIONS = frozenset(
+    {"admin", "apps", "models", "signals", "receivers", "urls", "views", "tasks", "checks", "translation"}
+)
 _EXAMPLE_DIRS = frozenset({"docs", "doc", "docs_src", "examples", "example", "samples", "tutorials"})
 
 
@@ -93,7 +96,45 @@ class Project:
         return found
 
     def is_migration(self, facts: ModuleFacts) -> bool:
-        return is_migration(facts)
+        """A migration: in a folder named like one, or in an Alembic environment (a folder whose
+        `env.py` imports alembic, whatever its name: `database/revisions/core/`)."""
+        return is_migration(facts) or any(facts.path.startswith(folder + "/") for folder in self._alembic_folders)
+
+    @cached_property
+    def _alembic_folders(self) -> tuple[str, ...]:
+        return tuple(
+            facts.path.rpartition("/")[0]
+            for facts in self.index.modules.values()
+            if facts.path.rpartition("/")[2] == "env.py" and "/" in facts.path
+            and any(i.module.split(".")[0] == "alembic" for i in facts.imports)
+        )
+
+    def is_run_by_its_framework(self, facts: ModuleFacts) -> bool:
+        """Modules a framework finds by their name: a Django app's `admin.py`, `apps.py`,
+        `models.py`, management commands and template tags (an app is a package with `apps.py`
+        or a `models.py`, in a project that imports Django)."""
+        if not self._uses_django:
+            return False
+        parts = facts.path.split("/")
+        name = parts[-1].removesuffix(".py")
+        if len(parts) >= 3 and parts[-3] == "management" and parts[-2] == "commands":
+            return True
+        if len(parts) >= 2 and parts[-2] == "templatetags":
+            return True
+        app = "/".join(parts[:-1])
+        return name in _DJANGO_CONVENTIONS and app in self._django_apps
+
+    @cached_property
+    def _uses_django(self) -> bool:
+        return any(i.module.split(".")[0] == "django" for f in self.index.modules.values() for i in f.imports)
+
+    @cached_property
+    def _django_apps(self) -> frozenset[str]:
+        return frozenset(
+            facts.path.rpartition("/")[0]
+            for facts in self.index.modules.values()
+            if facts.path.rpartition("/")[2] in {"apps.py", "models.py"}
+        )
 
     def is_test_or_example(self, facts: ModuleFacts) -> bool:
         return is_test_module(facts) or is_example_module(facts)
@@ -218,6 +259,19 @@ def is_run_directly(facts: ModuleFacts) -> bool:
         or _file_name(facts.path) in _ENTRY_FILES
         or facts.has_main_guard
         or is_migration(facts)
+    )
+
+
+_VERSION = re.compile(r"v?\d+(?:[._-]\d+)*")
+
+
+def parallel_versions(path: str, other: str) -> bool:
+    """The same file in two version folders: `api/v1/users.py` and `api/v2/users.py`,
+    `sdk/polar/v2026_04/models.py` and `sdk/polar/v2026_10/models.py`."""
+    mine, theirs = path.split("/"), other.split("/")
+    differing = [(a, b) for a, b in zip(mine, theirs, strict=False) if a != b]
+    return len(mine) == len(theirs) and len(differing) == 1 and all(
+        _VERSION.fullmatch(part) for part in differing[0]
     )
 
 

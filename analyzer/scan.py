@@ -247,7 +247,9 @@ def _mentions(launchers: list[tuple[str, bytes]], modules: Iterable[ModuleFacts]
         name = path.rpartition("/")[2]
         found.extend(command_mentions(path, text) if is_prose(name) else launcher_mentions(path, text))
     for facts in modules:
-        found.extend(Mention(facts.path, line, kind, value) for kind, value, line in facts.run_mentions)
+        found.extend(
+            Mention(facts.path, line, kind, value) for kind, value, line in facts.run_mentions if kind != "launch"
+        )
     return tuple(found)
 
 

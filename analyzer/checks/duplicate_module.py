@@ -53,7 +53,6 @@ copy by string are seen only when the string is a literal dotted path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +62,7 @@ from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
 from analyzer.liveness import Reach
-from analyzer.project import Project, is_example_module, is_migration, is_test_module
+from analyzer.project import Project, is_example_module, is_migration, is_test_module, parallel_versions
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
 RULE_ID = "duplicate-module"
@@ -132,18 +131,6 @@ def _may_pass(comparison: Comparison) -> bool:
     return comparison.overlap >= MIN_OVERLAP and comparison.similarity >= UNCERTAIN_LIVE_SCORE
 
 
-_VERSION = re.compile(r"v?\d+(?:[._-]\d+)*")
-
-
-def _parallel_versions(path: str, other: str) -> bool:
-    """The same file in two version folders: `api/v1/users.py` and `api/v2/users.py`."""
-    mine, theirs = path.split("/"), other.split("/")
-    differing = [(a, b) for a, b in zip(mine, theirs, strict=False) if a != b]
-    return len(mine) == len(theirs) and len(differing) == 1 and all(
-        _VERSION.fullmatch(part) for part in differing[0]
-    )
-
-
 def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> _Verdict | None:
     options = project.options
     if comparison.overlap < MIN_OVERLAP:
@@ -188,7 +175,7 @@ def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
             + ", ".join(f"`{old}` for `{comparison.renames[old]}`" for old in swapped[:3])
             + "): a parallel implementation rather than a copy?"
         )
-    if _parallel_versions(copy.path, original.path):
+    if parallel_versions(copy.path, original.path):
         doubts.append("the same module in two version folders (one per API version?)")
     if _run_by_path(project, copy) and _run_by_path(project, original):
         doubts.append("launchers run each copy by its own path (a script copied into each bundle?)")

@@ -71,8 +71,9 @@ def check(project: Project) -> Iterator[Finding]:
 
 def _eligible(project: Project, facts: ModuleFacts) -> bool:
     name = facts.path.rpartition("/")[2]
-    return not (
+    return project.liveness.judges(facts) and not (
         project.is_test_or_example(facts) or project.is_migration(facts) or name in RUN_BY_CONVENTION
+        or project.is_run_by_its_framework(facts)
     )
 
 
@@ -129,6 +130,12 @@ def _finding(
         confidence = "uncertain"
         reason = next((r for m in members if (r := liveness.reason(m.module))), None)
         evidence.append(f"it may run all the same: {reason}")
+    if any(m.says_deprecated for m in members):
+        confidence = "uncertain"
+        evidence.append("it says it is deprecated: kept for callers outside the repository?")
+    if all(_constants_only(m) for m in members) and reach is Reach.NONE:
+        confidence = "uncertain"
+        evidence.append("it holds only settings: read by a tool outside the repository?")
     if suspicious:
         confidence = "uncertain"
         evidence.append(
@@ -167,6 +174,10 @@ def _finding(
             "unimport_from": sorted({site.path for site in sites}),
         },
     )
+
+
+def _constants_only(facts: ModuleFacts) -> bool:
+    return bool(facts.bindings) and not facts.classes and not facts.functions and not facts.runs_at_import
 
 
 def _describe(site: ImportSite, liveness: Liveness) -> str:

@@ -58,7 +58,14 @@ from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
 from analyzer.knowledge import behaviour
 from analyzer.liveness import Reach
-from analyzer.project import Project, Reference, is_example_module, is_migration, is_test_module
+from analyzer.project import (
+    Project,
+    Reference,
+    is_example_module,
+    is_migration,
+    is_test_module,
+    parallel_versions,
+)
 
 RULE_ID = "shadowed-class"
 CONTAINED = 0.5  # share of the stale class's methods the live one still has
@@ -86,6 +93,8 @@ class _Registration:
 def _registration(project: Project, module: str, cls: ClassFact, depth: int = 0) -> _Registration:
     known = behaviour()
     for decorator in cls.decorators:
+        if decorator.rpartition(".")[2] in known.route_methods and "." in decorator:
+            return _Registration(True, f"`@{decorator}` registers it as a route's view")
         if not known.decorator_is_inert(decorator):
             return _Registration(None, f"decorated with `@{decorator}`, which may register it")
     if cls.metaclass is not None:
@@ -261,6 +270,8 @@ def _doubts(
         )
     if _plugin_layout(facts, definitions) or _parallel_plugins(facts.path, live_facts.path):
         doubts.append("one of several same-named classes in a plugin layout, looked up by module")
+    if parallel_versions(facts.path, live_facts.path):
+        doubts.append("the same module in two version folders: one class per version of an API?")
     registration = _registration(project, facts.module, cls)
     if registration.known is not False:
         doubts.append(registration.reason)

@@ -81,6 +81,20 @@ _RUN_HINT = re.compile(
 # libcst is much slower, so only modules of ordinary size get that second chance.
 NEWER_SYNTAX_PROBE_BYTES = 256 * 1024
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_VARIABLE_PREFIX = re.compile(r"^\$\{?\w+\}?/")
+_WORD = re.compile(r"^[\w\-]{1,64}$")
+# Calls that load Python code from a file path (a plugin folder read file by file).
+FILE_LOADERS = frozenset(
+    {"spec_from_file_location", "load_source", "run_path", "SourceFileLoader", "exec_module", "PluginLoader",
+     "load_module"}
+)
+# Calls whose string arguments are parts of file paths.
+PATH_CALLS = frozenset(
+    {"join", "joinpath", "Path", "PurePath", "copytree", "copy", "copy2", "copyfile", "glob", "rglob", "iglob",
+     "listdir", "scandir", "walk", "iterdir", "resource_filename", "files", "spec_from_file_location",
+     "load_source", "run_path", "SourceFileLoader", "PluginLoader"}
+)
+_PY_PATH = re.compile(r"^(?:\$\{?\w+\}?)?/?(?:[\w.\-]+/)*[\w\-]+\.py$")
 _ROUTE_PATH = re.compile(r"(?<![\w.:/])/[\w{}<>:./-]*[\w}>/]")
 
 
@@ -446,6 +460,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.name_refs: dict[str, list[int]] = {}
         self.dotted_refs: dict[tuple[str, str], int] = {}
         self.string_refs: dict[str, int] = {}
+        self.string_words: set[str] = set()
         self.looked_up: dict[str, int] = {}
         self.attribute_assignments: set[tuple[str, str]] = set()
         self.dunder_all: list[str] | None = None
@@ -460,11 +475,17 @@ class _FactsVisitor(ast.NodeVisitor):
         self.conditional_depth = 0
         self.type_checking_depth = 0
         self.has_main_guard = False
+        self.runs_at_import = False
+        self.loads_files = False
+        self.says_deprecated = False
         self.mount_helpers: dict[str, _MountHelper] = {}
         self.returned_globals: set[tuple[str, str]] = set()
 
     def visit_Module(self, node: ast.Module) -> None:
         self.mount_helpers = _mount_helpers(node)
+        self.runs_at_import = any(_does_something(statement) for statement in node.body)
+        docstring = ast.get_docstring(node, clean=False) or ""
+        self.says_deprecated = _DEPRECATED.search(docstring) is not None
         self.generic_visit(node)
 
     # ---- helpers -------------------------------------------------------------------------
@@ -958,7 +979,24 @@ class _FactsVisitor(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         self._call(node)
+        callee = _callee(node)
+        if callee is not None and callee.rpartition(".")[2] in PATH_CALLS:
+            self._path_words([*node.args, *(k.value for k in node.keywords)])
+        if callee is not None and callee.rpartition(".")[2] in FILE_LOADERS:
+            self.loads_files = True
         self.generic_visit(node)
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.Div):  # `Path(__file__).parent / "plugin_template"`
+            self._path_words([node.left, node.right])
+        self.generic_visit(node)
+
+    def _path_words(self, nodes: list[ast.expr]) -> None:
+        """Folder names written as parts of a path: what the code copies or loads by path."""
+        for argument in nodes:
+            value = string_value(argument)
+            if value is not None:
+                self.string_words.update(part for part in value.split("/") if _WORD.match(part))
 
     def _call(self, node: ast.Call) -> None:
         self._record_call(node)
@@ -1389,6 +1427,9 @@ class _FactsVisitor(ast.NodeVisitor):
             return
         if len(value) > 12 and _RUN_HINT.search(value):
             self._run_mentions(value, node.lineno)
+        elif _PY_PATH.match(value):  # `subprocess.call(["/config.py"])`, `runpy.run_path("tools/x.py")`
+            path = _VARIABLE_PREFIX.sub("", value).lstrip("/").removeprefix("./")
+            self.run_mentions.setdefault(("launch", path), node.lineno)
         if len(value) > 200 or not _DOTTED.match(value):
             if "deprecat" in value.lower():
                 note = _deprecation_note(node.lineno, node.end_lineno or node.lineno, value)
@@ -1457,6 +1498,7 @@ class _FactsVisitor(ast.NodeVisitor):
             name_refs=tuple(sorted((k, tuple(v)) for k, v in self.name_refs.items())),
             dotted_refs=tuple(sorted((name, line, scope) for (name, scope), line in self.dotted_refs.items())),
             string_refs=tuple(sorted(self.string_refs.items())),
+            string_words=frozenset(self.string_words),
             looked_up_names=tuple(sorted(self.looked_up.items())),
             returned_globals=tuple(sorted(self.returned_globals)),
             attribute_assignments=tuple(sorted(self.attribute_assignments)),
@@ -1464,6 +1506,9 @@ class _FactsVisitor(ast.NodeVisitor):
             clone_text=CloneText.of(lines, fingerprints(lines)),
             deprecation_notes=tuple(sorted([*self.deprecation_notes, *comment_notes], key=lambda n: n.line)),
             has_main_guard=self.has_main_guard,
+            runs_at_import=self.runs_at_import,
+            loads_files=self.loads_files,
+            says_deprecated=self.says_deprecated or any(_DEPRECATED.search(text) for _, text in comments),
             calls=tuple(self.calls),
             dynamic_imports=tuple(self.dynamic_imports),
             run_mentions=tuple(sorted((kind, value, line) for (kind, value), line in self.run_mentions.items())),
@@ -1524,6 +1569,19 @@ def _names_used_by(mounts: list[MountFact], routes: list[RouteFact]) -> set[tupl
     for route in routes:
         used.add((route.scope, route.receiver.split(".")[0]))
     return used
+
+
+_DEPRECATED = re.compile(
+    r"deprecat|backwards?[ -]compat|kept for compat|for compatibility|no longer used|legacy alias", re.IGNORECASE
+)
+
+
+def _does_something(statement: ast.stmt) -> bool:
+    """A module-level statement that runs something when the module runs: a call, a loop, a
+    `with` (the `if __name__ == "__main__":` block aside, and definitions and plain assignments)."""
+    if isinstance(statement, ast.Expr):
+        return isinstance(statement.value, (ast.Call, ast.Await))
+    return isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith))
 
 
 def _is_literal(value: ast.expr | None) -> bool:

@@ -35,6 +35,7 @@ LAUNCHER_NAMES = (
     "setup.py", "tox.ini", "*.ini", "*.cfg", "*.conf", "*.service", "*.toml", "*.yml", "*.yaml",
     ".env", ".env.*", "*.env", ".flaskenv", "package.json", "vercel.json", "now.json",
     "zappa_settings.json", "app.json", "cdk.json", "serverless.json", "*.spec", "supervisord*",
+    "*.tf", "*.tfvars", "*.hcl", "*.nomad", "*.j2", "*.jinja", "*.tpl", "*.tmpl",
 )
 # File names whose mentions count only as commands.
 PROSE_NAMES = ("*.md", "*.rst", "*.txt", "*.adoc")
@@ -45,7 +46,11 @@ _BOUNDARY = r"(?<![\w.\-/:$])"
 # `app.main:app`, `pkg.cli:main`, `wsgi:application`, `app:create_app()`.
 _OBJECT = re.compile(rf"{_BOUNDARY}({_DOTTED}):({_IDENT})(?![\w/])")
 # `scripts/seed.py`, `./manage.py`, `backend/app/main.py`.
-_PATH = re.compile(r"(?<![\w\-/.:@])((?:\.{1,2}/)?(?:[\w.\-]+/)*[\w\-]+\.py)(?![\w/])")
+# `scripts/seed.py`, `./manage.py`, and in containers `/app/app/x.py`, `$APP_DIR/x.py` (kept
+# without the absolute or variable prefix: matched to the project's files by their ends).
+_PATH = re.compile(
+    r"(?<![\w\-/.:@])(?:\$\{?\w+\}?/|/)?((?:\.{1,2}/)?(?:[\w.\-]+/)*[\w\-]+\.py)(?![\w/])"
+)
 # A module after an option that names one: `-m pkg.mod`, `celery -A proj`, `--app pkg.app`.
 _MODULE_OPTION = re.compile(rf"(?:^|[\s\"'\[,])(?:-m|-A|--app|--module)[=\s\"',]+({_DOTTED})")
 _ENV_APP = re.compile(
@@ -107,21 +112,19 @@ def launcher_mentions(source: str, text: str) -> tuple[Mention, ...]:
 
 
 _SECTION = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(?:#.*)?$")
-# Sections of configuration files that configure a tool rather than run the code: a linter's
-# per-file ignores or a coverage `omit` names files without running them.
-_TOOL_SECTIONS = re.compile(
-    r"^(?:flake8|pycodestyle|pydocstyle|isort|tool:isort|mypy.*|coverage.*|pylint.*|bdist_wheel|metadata"
-    r"|yapf|bumpversion.*|codespell|pep8|egg_info|sdist|aliases)$"
+# Sections of configuration files that configure a checker rather than run or package the code:
+# a linter's per-file ignores or a coverage `omit` names files without running them (in
+# pyproject.toml as `[tool.<name>...]`, in setup.cfg and tox.ini as `[<name>]`).
+_CHECKER_SECTIONS = re.compile(
+    r"^(?:tool[.:])?(?:flake8|pycodestyle|pydocstyle|isort|mypy|coverage|pylint|yapf|bumpversion|codespell|pep8"
+    r"|ruff|black|pyright|basedpyright|bandit|vulture|hygiene|codehygiene|code-hygiene|deptry|pyupgrade|autoflake"
+    r"|docformatter|interrogate|pydoclint|darglint|commitizen|towncrier|semantic_release|tbump|typos|djlint"
+    r"|sqlfluff|yamllint|check-manifest|setuptools_scm|pylsp|jedi|rope|importlinter|tach)\b"
 )
-# In pyproject.toml and the like, `[tool.*]` sections configure tools, except those holding
-# commands, scripts, plugins or entry points.
-_RUNNING_TOOL_PART = re.compile(r"scripts|tasks|plugins|entry.points|commands|pytest|processes|run")
 
 
 def _section_runs_code(section: str) -> bool:
-    if section.startswith("tool."):
-        return _RUNNING_TOOL_PART.search(section) is not None
-    return _TOOL_SECTIONS.match(section) is None
+    return _CHECKER_SECTIONS.match(section) is None
 
 
 def command_mentions(source: str, text: str, first_line: int = 1) -> tuple[Mention, ...]:

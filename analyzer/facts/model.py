@@ -317,17 +317,23 @@ class ModuleFacts:
     name_refs: tuple[tuple[str, tuple[int, ...]], ...] = ()
     dotted_refs: tuple[tuple[str, int, str], ...] = ()  # (a.b.c, first line, scope)
     string_refs: tuple[tuple[str, int], ...] = ()
+    string_words: frozenset[str] = frozenset()  # folder names written in paths (`here / "plugin_template"`)
     looked_up_names: tuple[tuple[str, int], ...] = ()  # getattr(obj, "name"): (name, first line)
     returned_globals: tuple[tuple[str, str], ...] = ()  # (module-level function, global it returns)
     attribute_assignments: tuple[tuple[str, str], ...] = ()
     calls: tuple[CallFact, ...] = ()
     dynamic_imports: tuple[DynamicImport, ...] = ()
-    run_mentions: tuple[tuple[str, str, int], ...] = ()  # (kind, value, line) of documented run commands
+    # (kind, value, line): what documented run commands run (a launcher's kinds), and `launch`
+    # for a path to a Python file written in the code (`subprocess.call(["/config.py"])`).
+    run_mentions: tuple[tuple[str, str, int], ...] = ()
     dunder_all: tuple[str, ...] | None = None
     clone_text: CloneText = CloneText()
     deprecation_notes: tuple[DeprecationNote, ...] = ()
     suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (line, rules); () = every rule
     has_main_guard: bool = False
+    runs_at_import: bool = False  # statements at module level that do something (a call, a loop, a `with`)
+    loads_files: bool = False  # it loads Python files by path (`spec_from_file_location`, `runpy.run_path`)
+    says_deprecated: bool = False  # its docstring or a comment calls it deprecated, kept for compatibility
     error: str | None = None
 
     @property
