@@ -11,6 +11,7 @@ from pathlib import Path
 from analyzer.fixes.apply import apply_plan
 from analyzer.fixes.plan import PlanOptions, build_plan
 from analyzer.scan import scan
+from analyzer.verify import verify
 from tests.conftest import FIXTURES, write_tree
 from tests.fixes.test_plan_and_apply import MANAGER
 
@@ -61,7 +62,10 @@ def test_drop_unrouted_deletes_what_only_the_router_reached_and_the_comments_nam
         "api_router.include_router(users.router)\n"
     )
     assert "admin" not in (root / "app/main.py").read_text()
-    assert scan(root).findings == ()
+    after = scan(root)
+    assert after.findings == ()
+    checks = verify(root, plan.changed, before=list(result.findings), fixed=[finding], baseline=result)
+    assert checks.complete, [(c.kind, c.detail, c.output) for c in checks.checks]
 
 
 def test_a_module_the_router_reached_that_something_else_still_imports_stays(tmp_path: Path) -> None:

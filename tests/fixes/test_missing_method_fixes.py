@@ -9,6 +9,7 @@ from pathlib import Path
 from analyzer.fixes.apply import apply_plan
 from analyzer.fixes.plan import PlanOptions, build_plan
 from analyzer.scan import scan
+from analyzer.verify import verify
 from tests.conftest import write_tree
 
 REPOSITORY = '''from typing import Optional
@@ -48,13 +49,14 @@ def test_a_close_existing_method_whose_signature_fits_is_called_instead(tmp_path
             "    def lookup(self, sku: str):\n        return self.repo.find_by_sku(sku.strip().upper())\n"
         ),
     })
-    _, plan, fix = method_fix(root)
+    result, plan, fix = method_fix(root)
     assert fix.status == "fixed" and fix.reason is None
     assert plan.changed == ["shop/catalog.py"]  # the class is not touched
     assert [n.key for n in fix.notes] == ["renamed_call"] and fix.notes[0].params["new"] == "get_by_sku"
     apply_plan(plan, force=True)
     assert "self.repo.get_by_sku(sku.strip().upper())" in (root / "shop/catalog.py").read_text()
-    assert scan(root).findings == ()
+    checks = verify(root, plan.changed, before=list(result.findings), fixed=[fix.finding], baseline=result)
+    assert checks.complete, [(c.kind, c.detail, c.output) for c in checks.checks]
 
 
 def test_a_close_method_whose_signature_does_not_fit_is_not_used(tmp_path: Path) -> None:
@@ -118,7 +120,7 @@ def test_a_stub_is_typed_named_from_the_calls_short_and_never_a_fix(tmp_path: Pa
             "    order.reserve_items_for_checkout(request, sku, 3)\n"
         ),
     })
-    _, plan, fix = method_fix(root)
+    result, plan, fix = method_fix(root)
     assert fix.status == "stub" and fix.reason is not None and fix.reason.key == "stub_not_fixed"
     assert "NOT fixed" in (fix.reason_text() or "")
     assert plan.count("fixed") == 0 and plan.count("stub") == 1
@@ -131,6 +133,10 @@ def test_a_stub_is_typed_named_from_the_calls_short_and_never_a_fix(tmp_path: Pa
     assert [a.arg for a in method.args.kwonlyargs] == ["note", "quantity"]
     assert "arg1" not in text and all(len(line) < 100 for line in text.splitlines())
     assert (ast.get_docstring(method) or "").startswith("Stub added by hygiene, NOT implemented")
+    checks = verify(root, plan.changed, before=list(result.findings), fixed=[fix.finding], baseline=result)
+    assert checks.ok and not checks.complete  # nothing got worse, and a stub is not a fix
+    assert [s.name for s in checks.stubs] == ["Order.reserve_items_for_checkout"]
+    assert "0 of 0 fixed finding(s) gone" in checks.of_kind("rescan")[0].detail
 
 
 def test_a_stub_docstring_with_many_call_sites_stays_under_100_columns(tmp_path: Path) -> None:
