@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from analyzer.cli import app
 from analyzer.fixes.apply import apply_plan
 from analyzer.fixes.plan import build_plan
 from analyzer.scan import scan
@@ -97,3 +101,20 @@ def test_a_file_that_did_not_compile_before_is_not_the_fixs_fault(tmp_path: Path
     assert checks.ok and "does not compile" in checks.preexisting
     worse = verify(root, ["app/broken.py"], baseline=result, originals={"app/broken.py": b"x = 1\n"})
     assert not worse.ok
+
+
+def test_the_verify_command_compares_with_the_last_commit(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {
+        "app/__init__.py": "", "app/a.py": "from app.gone import thing\nfrom app.b import x\n", "app/b.py": "x = 1\n",
+    })
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=root, check=True)
+    runner = CliRunner()
+    clean = runner.invoke(app, ["verify", str(root)])
+    assert clean.exit_code == 0, clean.output
+    assert "already broken before the fix, not caused by it: 1 unresolved import(s)" in clean.output
+    (root / "app/b.py").write_text("y = 1\n")
+    worse = runner.invoke(app, ["verify", str(root)])
+    assert worse.exit_code == 1 and "app/a.py:2 imports app.b.x" in worse.output

@@ -103,6 +103,8 @@ def test_a_dead_package_is_deleted_as_a_package_and_only_imports_are_dropped(tmp
         "app/core/stream.py": MANAGER.format(cls="Stream", getter="get_stream"),
         "app/service.py": "from app.core.stream import get_stream\n",
     })
+    (root / "app/legacy/__pycache__").mkdir()
+    (root / "app/legacy/__pycache__/export.cpython-311.pyc").write_bytes(b"\0")
     result = scan(root)
     (orphan,) = [f for f in result.findings if f.rule == "orphan-module" and f.path == "app/legacy/__init__.py"]
     assert orphan.fix["action"] == "delete-package"
@@ -112,6 +114,7 @@ def test_a_dead_package_is_deleted_as_a_package_and_only_imports_are_dropped(tmp
     assert {"app/legacy/__init__.py", "app/legacy/export.py", "app/legacy/stream.py"} <= set(plan.deleted)
     assert not any(path.startswith("app/legacy/") for path in plan.changed)  # deleted, never rewritten
     apply_plan(plan, force=True)
+    assert not (root / "app/legacy").exists()
     assert (root / "app/reports.py").read_text() == (
         "def daily():\n    return 1\n\n\ndef legacy_report():\n\n    return Exporter\n"
     )
