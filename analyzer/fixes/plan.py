@@ -435,9 +435,12 @@ def _uses(facts: ModuleFacts, names: set[str], import_line: int) -> bool:
 
 
 def _bound_names(facts: ModuleFacts, module: str) -> set[str]:
+    """The names the module's imports of `module` bind: the module itself, or names from it."""
     return {
         i.alias for i in facts.imports
-        if (i.name and f"{i.module}.{i.name}" == module) or (i.name is None and i.module == module)
+        if not i.is_star and (
+            (i.name and f"{i.module}.{i.name}" == module) or i.module == module
+        )
     }
 
 

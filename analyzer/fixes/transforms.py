@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -296,9 +297,11 @@ class SourceFile:
         editor = _NodeEditor(node_ops, module, self._ancestors([node_of(op) for op in node_ops]))
         if node_ops:
             module = module.visit(editor)
-        for op in ops:
-            if isinstance(op, RewriteReferences):
-                module = module.visit(_ReferenceRewriter(op))
+        rewrites = [op for op in ops if isinstance(op, RewriteReferences)]
+        for rewrite in rewrites:
+            module = module.visit(_ReferenceRewriter(rewrite))
+        if rewrites:
+            module = _merge_from_imports(module)
         removed: set[str] = set()
         for op in ops:
             if isinstance(op, RemoveModuleImports):
@@ -680,10 +683,24 @@ class _DunderAllPruner(cst.CSTTransformer):
 
 
 def _add_imports(module: cst.Module, specs: Iterable[str]) -> cst.Module:
-    """Add the imports (merged into an existing `from` import when there is one); a new last
-    import is followed by the blank lines isort wants (two before a class or function)."""
-    context = CodemodContext()
+    """Add the imports: a name goes into an existing `from` import of its module; a new
+    standard-library import goes where isort puts it among the standard-library imports (a
+    group of its own when there is none); the rest after the last import, followed by the blank
+    lines isort wants (two before a class or function)."""
+    pending = []
     for spec in dict.fromkeys(specs):
+        parent, _, leaf = spec.rpartition(".")
+        if _imported(module, parent, leaf) or (not parent and _imported(module, spec, None)):
+            continue
+        grouped = _into_stdlib_group(module, parent, leaf) if parent not in _from_imported_modules(module) else None
+        if grouped is not None:
+            module = grouped
+        else:
+            pending.append(spec)
+    if not pending:
+        return module
+    context = CodemodContext()
+    for spec in pending:
         parent, _, leaf = spec.rpartition(".")
         if parent:
             AddImportsVisitor.add_needed_import(context, parent, leaf)
@@ -696,15 +713,110 @@ def _add_imports(module: cst.Module, specs: Iterable[str]) -> cst.Module:
         return result
     if before is not None and module.code_for_node(module.body[before]) == result.code_for_node(result.body[after]):
         return result
-    following = result.body[after + 1]
+    return _blank_lines_after(result, after)
+
+
+def _blank_lines_after(module: cst.Module, position: int) -> cst.Module:
+    following = module.body[position + 1]
     wanted = 2 if isinstance(following, (cst.ClassDef, cst.FunctionDef)) else 1
     blanks = len(following.leading_lines) - len([line for line in following.leading_lines if line.comment])
     if blanks >= wanted:
-        return result
+        return module
     lines = [cst.EmptyLine(indent=False)] * (wanted - blanks) + list(following.leading_lines)
-    body = list(result.body)
-    body[after + 1] = following.with_changes(leading_lines=lines)
-    return result.with_changes(body=body)
+    body = list(module.body)
+    body[position + 1] = following.with_changes(leading_lines=lines)
+    return module.with_changes(body=body)
+
+
+def _top_imports(module: cst.Module) -> list[tuple[int, cst.Import | cst.ImportFrom]]:
+    """The module's top-level one-import statements, with their positions."""
+    found = []
+    for position, statement in enumerate(module.body):
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                found.append((position, small))
+    return found
+
+
+def _imported(module: cst.Module, parent: str, leaf: str | None) -> bool:
+    """Whether `from parent import leaf` (or `import parent`, leaf None) is already there."""
+    for _, small in _top_imports(module):
+        if leaf is None and isinstance(small, cst.Import):
+            if any(dotted_name(a.name) == parent and a.asname is None for a in small.names):
+                return True
+        elif (
+            leaf is not None and isinstance(small, cst.ImportFrom) and not small.relative
+            and dotted_name(small.module) == parent and not isinstance(small.names, cst.ImportStar)
+            and any(dotted_name(a.name) == leaf and a.asname is None for a in small.names)
+        ):
+            return True
+    return False
+
+
+def _from_imported_modules(module: cst.Module) -> set[str]:
+    """Modules with a top-level `from` import that a new name from them joins."""
+    return {
+        dotted_name(small.module) or "" for _, small in _top_imports(module)
+        if isinstance(small, cst.ImportFrom) and not small.relative and not isinstance(small.names, cst.ImportStar)
+    }
+
+
+def _is_stdlib(name: str) -> bool:
+    top = name.split(".")[0]
+    return top in sys.stdlib_module_names and top != "__future__"
+
+
+def _import_key(small: cst.Import | cst.ImportFrom) -> tuple[bool, str]:
+    """isort's order inside a section: `import x` lines first, then `from x import y`, by name."""
+    if isinstance(small, cst.Import):
+        return False, (dotted_name(small.names[0].name) or "").lower()
+    return True, (dotted_name(small.module) or "").lower()
+
+
+def _into_stdlib_group(module: cst.Module, parent: str, leaf: str) -> cst.Module | None:
+    """The module with a new standard-library import in isort's place, or None when the
+    module is not laid out so that the place is clear."""
+    name = parent or leaf
+    if not _is_stdlib(name):
+        return None
+    line = f"from {parent} import {leaf}\n" if parent else f"import {leaf}\n"
+    new = cst.parse_statement(line, config=module.config_for_parsing)
+    assert isinstance(new, cst.SimpleStatementLine)
+    small = new.body[0]
+    assert isinstance(small, (cst.Import, cst.ImportFrom))
+    imports = _top_imports(module)
+    stdlib = [(p, s) for p, s in imports if _is_stdlib(_module_of(s))]
+    body = list(module.body)
+    if stdlib:
+        positions = [p for p, _ in stdlib]
+        if positions != list(range(positions[0], positions[-1] + 1)):
+            return None  # not one block: leave it to the general case
+        later = [(p, s) for p, s in stdlib if _import_key(s) > _import_key(small)]
+        if later:
+            at = later[0][0]
+            moved = body[at]
+            body[at] = moved.with_changes(leading_lines=[])
+            body.insert(at, new.with_changes(leading_lines=moved.leading_lines))
+        else:
+            body.insert(positions[-1] + 1, new)
+        return module.with_changes(body=body)
+    others = [(p, s) for p, s in imports if _module_of(s) != "__future__"]
+    if not others:
+        return None
+    at = others[0][0]
+    first = body[at]
+    body[at] = first.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+    body.insert(at, new.with_changes(leading_lines=first.leading_lines))
+    return module.with_changes(body=body)
+
+
+def _module_of(small: cst.Import | cst.ImportFrom) -> str:
+    if isinstance(small, cst.Import):
+        return dotted_name(small.names[0].name) or ""
+    if small.relative:
+        return "."
+    return dotted_name(small.module) or ""
 
 
 def _last_import(module: cst.Module) -> int | None:
@@ -797,6 +909,62 @@ class _ReferenceRewriter(cst.CSTTransformer):
         return updated.with_changes(value=f"{original.prefix}{quote}{swapped}{quote}")
 
 
+def _merge_from_imports(module: cst.Module) -> cst.Module:
+    """Top-level `from m import a` statements of one module (a rewrite can make two), merged
+    into the first as isort would (names without `as` only; names in isort's order)."""
+    seen: dict[tuple[int, str], int] = {}
+    merged: dict[int, list[cst.ImportAlias]] = {}
+    dropped: set[int] = set()
+    for position, small in _top_imports(module):
+        if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+            continue
+        if small.lpar is not None or any(alias.asname is not None for alias in small.names):
+            continue
+        key = (len(small.relative), dotted_name(small.module) or "")
+        if key not in seen:
+            seen[key] = position
+            merged[position] = list(small.names)
+            continue
+        names = merged[seen[key]]
+        known = {dotted_name(a.name) for a in names}
+        names.extend(a for a in small.names if dotted_name(a.name) not in known)
+        dropped.add(position)
+    if not dropped:
+        return module
+    body: list[Statement] = []
+    carried: list[cst.EmptyLine] | None = None
+    for position, statement in enumerate(module.body):
+        if position in dropped:
+            carried = list(statement.leading_lines) if carried is None else carried
+            continue
+        if position in merged and len(merged[position]) != len(_names_of(statement)):
+            ordered = sorted(merged[position], key=lambda a: _isort_name_key(dotted_name(a.name) or ""))
+            ordered = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in ordered]
+            assert isinstance(statement, cst.SimpleStatementLine)
+            statement = statement.with_changes(body=[statement.body[0].with_changes(names=ordered)])
+        if carried is not None:
+            statement = _receive(statement, carried, first_in_module=False)
+            carried = None
+        body.append(statement)
+    return module.with_changes(body=body)
+
+
+def _names_of(statement: cst.BaseStatement) -> Sequence[cst.ImportAlias]:
+    if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
+        names = statement.body[0].names
+        return () if isinstance(names, cst.ImportStar) else names
+    return ()
+
+
+def _isort_name_key(name: str) -> tuple[int, str]:
+    """isort's `order-by-type`: CONSTANTS, then Classes, then the rest, each by name."""
+    if name.isupper() and len(name) > 1:
+        return 0, name
+    if name[:1].isupper():
+        return 1, name
+    return 2, name
+
+
 # ---- comments -------------------------------------------------------------------------------------
 _LINE_FIELDS = ("leading_lines", "header", "footer", "lines_after_decorators", "empty_lines")
 
@@ -850,12 +1018,15 @@ def _without_comments(
 
 # ---- aliases ----------------------------------------------------------------------------------
 def _append_aliases(module: cst.Module, aliases: Sequence[tuple[str, str]], comment: str) -> cst.Module:
+    """`name = target` lines at the end, after a comment and the blank lines PEP 8 wants (two
+    after a class or function)."""
+    blanks = 2 if module.body and isinstance(module.body[-1], cst.BaseCompoundStatement) else 1
     statements = []
     for position, (name, target) in enumerate(aliases):
         statement = cst.parse_statement(f"{name} = {target}\n", config=module.config_for_parsing)
         if position == 0:
             statement = statement.with_changes(
-                leading_lines=[cst.EmptyLine(), cst.EmptyLine(comment=cst.Comment(f"# {comment}"))]
+                leading_lines=[cst.EmptyLine()] * blanks + [cst.EmptyLine(comment=cst.Comment(f"# {comment}"))]
             )
         statements.append(statement)
     return module.with_changes(body=[*module.body, *statements])

@@ -147,3 +147,11 @@ def test_uncertain_findings_are_fixed_only_with_include_uncertain(tmp_path: Path
     assert fix.status == "skipped" and fix.reason is not None and fix.reason.key == "uncertain"
     (fix,) = build_plan(result, PlanOptions(include_uncertain=True)).fixes
     assert fix.applies and fix.uncertain and any(note.key == "uncertain" for note in fix.notes)
+
+
+def test_a_router_module_whose_names_are_still_used_is_not_deleted() -> None:
+    """flask_factory's unmounted blueprint module also holds the helper the app factory calls."""
+    plan = build_plan(scan(FIXTURES / "flask_factory"), PlanOptions(drop_unrouted=True))
+    (fix,) = plan.fixes
+    assert fix.status == "skipped" and fix.reason is not None and fix.reason.key == "not_deleted_used"
+    assert fix.reason.params["where"] == "shop/__init__.py:5" and plan.deleted == []

@@ -39,7 +39,15 @@ def add_method(name: str, line: int, source: str, imports: tuple[str, ...] = ())
 def test_append_aliases_adds_a_commented_block_at_the_end() -> None:
     before = "class New:\n    pass\n\n\ndef get_new():\n    return New()\n"
     after = render(before, lambda f: AppendAliases((("Old", "New"), ("get_old", "get_new")), "Old names"))
-    assert after == (before + "\n# Old names\nOld = New\nget_old = get_new\n").encode()
+    assert after == (before + "\n\n# Old names\nOld = New\nget_old = get_new\n").encode()  # E305: two blank lines
+    after_a_constant = render("X = 1\n", lambda f: AppendAliases((("Old", "X"),), "Old names"))
+    assert after_a_constant == b"X = 1\n\n# Old names\nOld = X\n"
+
+
+def test_a_rewrite_that_makes_two_imports_of_one_module_merges_them() -> None:
+    before = "from app.core.new import Thing\nfrom app.core.old import Other\n\nx = Thing, Other\n"
+    op = RewriteReferences("app.core", "app.core.old", "app.core.new", (), frozenset({"Thing", "Other"}))
+    assert render(before, lambda f: op) == b"from app.core.new import Other, Thing\n\nx = Thing, Other\n"
 
 
 @pytest.mark.parametrize(
@@ -150,7 +158,7 @@ def test_add_method_indents_docstrings_and_keeps_crlf() -> None:
 def test_add_method_adds_the_imports_a_recipe_needs() -> None:
     before = "from dataclasses import dataclass\n\n\n@dataclass\nclass P:\n    x: int\n"
     after = render(before, add_method("P", 4, "def to_json(self):\n    return json.dumps(1)\n", ("json",)))
-    assert after.startswith(b"from dataclasses import dataclass\nimport json\n")
+    assert after.startswith(b"import json\nfrom dataclasses import dataclass\n")  # isort's order
     assert b"    def to_json(self):\n        return json.dumps(1)\n" in after
 
 
@@ -208,3 +216,32 @@ def test_rewrites_refuse_what_would_crash_the_native_parser() -> None:
     chain = ("x = " + "+".join(["a"] * 20000) + "\n").encode()
     with pytest.raises(ValueError, match="too deeply nested or chained"):
         SourceFile("m.py", chain)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (  # into the standard-library group, in isort's order
+            "import os\nimport sys\n\nfrom pydantic import BaseModel\n\n\nclass P:\n    x = 1\n",
+            "import os\nimport sys\nfrom typing import Any\n\nfrom pydantic import BaseModel\n\n\n"
+            "class P:\n    x = 1\n",
+        ),
+        (  # a group of its own before the third-party one
+            "from __future__ import annotations\n\nfrom pydantic import BaseModel\n\n\nclass P:\n    x = 1\n",
+            "from __future__ import annotations\n\nfrom typing import Any\n\nfrom pydantic import BaseModel\n\n\n"
+            "class P:\n    x = 1\n",
+        ),
+        (  # joins an existing from-import
+            "from typing import Optional\n\n\nclass P:\n    x = 1\n",
+            "from typing import Any, Optional\n\n\nclass P:\n    x = 1\n",
+        ),
+        (  # no import yet: two blank lines before the class
+            "class P:\n    x = 1\n",
+            "from typing import Any\n\n\nclass P:\n    x = 1\n",
+        ),
+    ],
+)
+def test_a_method_needing_an_import_puts_it_where_isort_would(before: str, after: str) -> None:
+    method = "def m(self) -> Any:\n    return 1\n"
+    result = render(before, add_method("P", before.splitlines().index("class P:") + 1, method, ("typing.Any",)))
+    assert result.decode() == after.replace("    x = 1\n", "    x = 1\n\n    def m(self) -> Any:\n        return 1\n")
