@@ -148,7 +148,8 @@ def show_plan(plan: FixPlan, console: Console, with_diff: bool, tense: str = "wo
                 if change.deleted:
                     body = f"{tense} {body}"
                 console.out(body, highlight=False, end="")
-    console.print(summary_line(plan, tense))
+    if plan.fixes:
+        console.print(summary_line(plan, tense))
 
 
 def summary_line(plan: FixPlan, tense: str = "would") -> str:

@@ -161,3 +161,5 @@ def test_nothing_to_fix_gives_an_empty_diff(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {"app/__init__.py": "", "app/main.py": "x = 1\n"})
     result = runner.invoke(app, ["fix", str(root), "--diff"])
     assert result.exit_code == 0 and result.stdout_bytes == b""
+    plain = runner.invoke(app, ["fix", str(root)])
+    assert plain.exit_code == 0 and plain.output == "Nothing to fix.\n"
