@@ -5,7 +5,7 @@ fails: a file that did not compile before, an import that did not resolve before
 one summary line (`Verification.preexisting`), not as failures. Some imports cannot be checked
 at all and never fail: those under `if TYPE_CHECKING:` (without a tree to compare with),
 imports of generated modules (`*_pb2`, `*_pb2_grpc`), and imports into files the scan skipped
-(syntax newer than this Python, undecodable bytes). A name bound by a tuple assignment, a loop
+(a syntax error, undecodable bytes). A name bound by a tuple assignment, a loop
 or a `with` at a module's top level resolves like any other.
 
 A stub added by a fix (`fixes/methods.py`) is not a fix: verification finds every stub in the

@@ -46,7 +46,7 @@ def test_run_tests_reports_the_last_line_of_output(tmp_path: Path) -> None:
 ALREADY_BROKEN = {
     "app/__init__.py": "",
     "app/x.py": "a, b = 1, 2\nfor c in []:\n    pass\nwith open(__file__) as d:\n    pass\n",
-    "app/new.py": "type Alias = int\n",  # newer syntax than this Python: skipped by the scan
+    "app/new.py": "Alias = int\nmatch x:\n",  # a file the scan skips (here: a syntax error)
     "app/y.py": (
         "from typing import TYPE_CHECKING\n\nfrom app.x import a, b, c, d\nfrom app.proto import user_pb2\n"
         "from app.new import Alias\n\nif TYPE_CHECKING:\n    from app.nothere import Z\n"
