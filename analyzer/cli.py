@@ -216,13 +216,21 @@ def fix(
         bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")
     ] = False,
     tests: Annotated[str | None, typer.Option("--tests", help="Test command to run after applying.")] = None,
+    include_uncertain: Annotated[
+        bool, typer.Option("--include-uncertain", help="Fix uncertain findings too (marked in the plan).")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print only a patch of every change (for git apply); write nothing.")
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Show the fixes as a diff, or write them with --apply, then verify the tree."""
     from analyzer.fixes.flow import run_fix
 
-    options = _plan_options(rule, only, drop_unrouted, skip_orphan_methods)
-    code = _guarded(debug, lambda: run_fix(path, options, apply, confirm, force, tests))
+    if diff and (apply or confirm):
+        _fail("--diff prints the changes without writing them: drop --apply and --confirm")
+    options = _plan_options(rule, only, drop_unrouted, skip_orphan_methods, include_uncertain)
+    code = _guarded(debug, lambda: run_fix(path, options, apply, confirm, force, tests, diff))
     raise typer.Exit(code)
 
 
@@ -239,7 +247,11 @@ def verify(
 
 
 def _plan_options(
-    rule: str | None, only: list[str] | None, drop_unrouted: bool, skip_orphan_methods: bool
+    rule: str | None,
+    only: list[str] | None,
+    drop_unrouted: bool,
+    skip_orphan_methods: bool,
+    include_uncertain: bool = False,
 ) -> PlanOptions:
     from analyzer.fixes.plan import PlanOptions
 
@@ -249,6 +261,7 @@ def _plan_options(
         only=frozenset(Path(p).as_posix() for p in only) if only else None,
         drop_unrouted=drop_unrouted,
         skip_orphan_methods=skip_orphan_methods,
+        include_uncertain=include_uncertain,
     )
 
 

@@ -170,7 +170,7 @@ def _action(fix: PlannedFix, plan: FixPlan, cleaned_root: Path, index: ProjectIn
     if rule == "shadowed-class":
         action.lines_removed = spec["end_line"] - spec["line"] + 1
     if rule == "missing-method":
-        final = plan.final[spec["path"]]
+        final = plan.final.get(spec["path"])
         if final is not None:
             action.anchor = _method_lines(final, spec["class"], spec["method"])
             if action.anchor:

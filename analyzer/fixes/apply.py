@@ -4,7 +4,9 @@ Every new content is first written to a temporary file beside its target; then e
 moved into a backup folder and its replacement renamed into place (deletions are moves into the
 backup folder). Any failure restores every moved file from the backup, so the tree is left
 byte-identical to before. Refused outright: a target outside the root or behind a symbolic link,
-a file changed since the plan read it, and (without `force`) files with uncommitted changes.
+a file changed since the plan read it, and (without `force`) files with uncommitted changes or a
+tree outside any git work tree (nothing to undo the fix with). Folders left empty by deleted
+files (a dead package) are removed afterwards.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ def apply_plan(plan: FixPlan, force: bool = False) -> Applied:
     for path in targets:
         _check_target(root, path)
     if not force:
+        if not in_git_work_tree(root):
+            raise ApplyError(
+                f"{root} is not in a git repository: there is no VCS safety net to undo the changes; "
+                "commit it to git first, or rerun with --force"
+            )
         dirty = uncommitted_changes(root, targets)
         if dirty:
             raise ApplyError(
@@ -44,7 +51,37 @@ def apply_plan(plan: FixPlan, force: bool = False) -> Applied:
         if (root / path).read_bytes() != plan.originals[path]:
             raise ApplyError(f"{path} changed since it was scanned; scan again")
     _write_atomically(root, {path: plan.final[path] for path in targets})
+    _remove_empty_folders(root, plan.deleted)
     return Applied(tuple(plan.changed), tuple(plan.deleted))
+
+
+def in_git_work_tree(root: Path) -> bool:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, text=True,
+            timeout=30, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and done.stdout.strip() == "true"
+
+
+def _remove_empty_folders(root: Path, deleted: list[str]) -> None:
+    """Folders that held deleted files and hold nothing else now (their `__pycache__` aside)."""
+    folders = sorted({(root / path).parent for path in deleted}, key=lambda p: len(p.parts), reverse=True)
+    for folder in folders:
+        while folder != root and folder.is_relative_to(root) and folder.is_dir():
+            entries = list(folder.iterdir())
+            cache = folder / "__pycache__"
+            if any(entry != cache for entry in entries):
+                break  # not empty: it stays, and so do its parents
+            if cache in entries and all(p.suffix == ".pyc" for p in cache.iterdir()):
+                shutil.rmtree(cache, ignore_errors=True)
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
 
 
 def _check_target(root: Path, path: str) -> None:
