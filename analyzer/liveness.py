@@ -56,6 +56,18 @@ RUN_BY_CONVENTION = frozenset(
 # Files run by their name that show what the application is (`setup.py` runs beside it).
 ENTRY_FILES = frozenset({"__main__.py", "manage.py", "wsgi.py", "asgi.py"})
 ENTRY_NAMES = frozenset({"main", "app", "run", "server", "serve", "cli", "worker", "application", "start", "bot"})
+def _same_file(mentioned: str, path: str) -> bool:
+    """Whether a launcher's path names the project file at `path`: relative to a working
+    directory below the root (`app/x.py` for `backend/app/x.py`), or absolute in a container
+    whose layout differs (`/app/app/x.py` for `backend/app/x.py`: the last folder and the file
+    agree)."""
+    mine, theirs = mentioned.split("/"), path.split("/")
+    common = 0
+    while common < min(len(mine), len(theirs)) and mine[-1 - common] == theirs[-1 - common]:
+        common += 1
+    return common == min(len(mine), len(theirs)) or common >= 2
+
+
 class Reach(IntEnum):
     """How a unit is reached, best first."""
 
@@ -186,9 +198,9 @@ class Liveness:
         for name in definitions:
             graph.add((module, name), body)
         parent = module.rpartition(".")[0]
-        while parent:
-            if self.index.is_module(parent):
-                graph.add(body, (parent, "") if parent in self.index.modules else body)
+        while parent:  # importing `a.b.c` runs `a/__init__.py` (through namespace folders too)
+            if parent in self.index.modules:
+                graph.add(body, (parent, ""))
                 break
             parent = parent.rpartition(".")[0]
         known = behaviour()
@@ -291,7 +303,14 @@ class Liveness:
                 read = self.project.module_names(facts.module, loaded.scope, loaded.loaded_from)
                 if read is None:  # the collection cannot be read: any module its template allows
                     package = loaded.loaded_from.prefix.rpartition(".")[0]
-                names = read or []
+                names = read[0] if read else []
+                if read and read[1]:  # more names come from elsewhere: their siblings may be loaded
+                    for name in names:
+                        for module in self._modules_under(name.rpartition(".")[0]):
+                            if module.count(".") == name.count(".") and module not in names:
+                                self._graph.add_doubt(
+                                    source, (module, ""), f"{where} loads modules named in part elsewhere"
+                                )
             if names:
                 for name in names:
                     target = self._unit_of(self._dotted_string(name))
@@ -413,8 +432,7 @@ class Liveness:
             return [
                 (facts.module, "")
                 for facts in self._files_named.get(path.rpartition("/")[2], ())
-                # relative to a working directory below the root, or an absolute container path
-                if facts.path == path or facts.path.endswith("/" + path) or path.endswith("/" + facts.path)
+                if _same_file(path, facts.path)
             ]
         module, _, name = mention.value.partition(":")
         found = self.project.modules_named(module)

@@ -70,14 +70,15 @@ class Project:
             for facts in self.index.modules.values()
         )
 
-    def module_names(self, module: str, scope: str, names: ModuleNames) -> list[str] | None:
+    def module_names(self, module: str, scope: str, names: ModuleNames) -> tuple[list[str], bool] | None:
         """The module names a collection of strings bound elsewhere holds (`PLUGINS = [...]` in
-        settings), in the loader's template; None when the collection cannot be read."""
+        settings), in the loader's template, and whether the collection holds more than those
+        (`DEFAULT + os.environ[...]`); None when none can be read."""
         symbol = self.index.resolve_dotted(module, names.collection, scope)
         binding = self.index.binding(self.index.follow_alias(symbol)) if symbol is not None else None
         if binding is None or not binding.strings:
             return None
-        return [f"{names.prefix}{string}{names.suffix}" for string in binding.strings]
+        return [f"{names.prefix}{string}{names.suffix}" for string in binding.strings], binding.strings_partial
 
     def modules_named(self, name: str) -> list[str]:
         """Project modules called `name`, or ending with it (a launcher may run the code from a

@@ -311,7 +311,7 @@ class MountGraph:
     def _targets(self, facts: ModuleFacts, mount: MountFact, target: MountTarget) -> list[Symbol]:
         module, scope = facts.module, mount.scope
         if target.loaded_from is not None:
-            names = self.project_module_names(facts, mount, target)
+            names = self._module_names(facts, mount, target)
             if names is None:
                 inert, doubt = self._reach(facts, mount.line, scope)
                 if inert is None:
@@ -359,11 +359,12 @@ class MountGraph:
                 self.dynamic.append(DynamicMount(facts.path, mount.line, attribute, None, doubt))
         return []
 
-    def project_module_names(self, facts: ModuleFacts, mount: MountFact, target: MountTarget) -> list[str] | None:
+    def _module_names(self, facts: ModuleFacts, mount: MountFact, target: MountTarget) -> list[str] | None:
         assert target.loaded_from is not None
         if self.liveness is None:
             return None
-        return self.liveness.project.module_names(facts.module, mount.scope, target.loaded_from)
+        read = self.liveness.project.module_names(facts.module, mount.scope, target.loaded_from)
+        return read[0] if read is not None and not read[1] else None
 
     def _class_attribute(self, member: Symbol) -> Symbol | None:
         """`Plugin.events` (or `Plugin().events`) where the class body says `events = router`."""

@@ -82,6 +82,7 @@ _RUN_HINT = re.compile(
 NEWER_SYNTAX_PROBE_BYTES = 256 * 1024
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _VARIABLE_PREFIX = re.compile(r"^\$\{?\w+\}?/")
+_OBJECT_STRING = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 _WORD = re.compile(r"^[\w\-]{1,64}$")
 # Calls that load Python code from a file path (a plugin folder read file by file).
 FILE_LOADERS = frozenset(
@@ -310,6 +311,7 @@ class _Loaded:
     names: tuple[str, ...]
     package: str | None
     loaded_from: ModuleNames | None = None
+    more_packages: tuple[str, ...] = ()  # a name computed from one of several literal starts
 
 
 @dataclass(frozen=True)
@@ -477,6 +479,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.has_main_guard = False
         self.runs_at_import = False
         self.loads_files = False
+        self.own_paths: set[str] = set()
         self.says_deprecated = False
         self.mount_helpers: dict[str, _MountHelper] = {}
         self.returned_globals: set[tuple[str, str]] = set()
@@ -594,7 +597,7 @@ class _FactsVisitor(ast.NodeVisitor):
         collection = None
         if iterations is None and isinstance(target, ast.Name):
             collection = dotted_name(iterable)
-        own_folder = any(isinstance(n, ast.Name) and n.id in {"__file__", "__path__"} for n in ast.walk(iterable))
+        own_folder = self._mentions_own_file(iterable)
         return _Loop(names, iterations, collection, own_folder)
 
     def _literal(self, name: str) -> ast.expr | None:
@@ -889,6 +892,8 @@ class _FactsVisitor(ast.NodeVisitor):
             evidence = None
         self.scope.bind(name, evidence)
         self.scope.literals[name] = value if _is_literal(value) else None
+        if value is not None and not self._in_function() and self._mentions_own_file(value):
+            self.own_paths.add(name)  # `HERE = Path(__file__).parent`
         self.scope.loaded.pop(name, None)
         loaded = self._loaded_module(value)
         if loaded is not None:
@@ -942,6 +947,20 @@ class _FactsVisitor(ast.NodeVisitor):
             return TypeEvidence("value", name, line)
         return None
 
+    def _collection_strings(self, value: ast.expr | None, depth: int = 0) -> tuple[tuple[str, ...], bool]:
+        """The strings of a collection written literally (and whether more come from elsewhere):
+        a list of strings, names bound to one, their concatenations."""
+        if value is None or depth > 4:
+            return (), True
+        if isinstance(value, ast.Name):
+            return self._collection_strings(self._literal(value.id), depth + 1)
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            left, left_partial = self._collection_strings(value.left, depth + 1)
+            right, right_partial = self._collection_strings(value.right, depth + 1)
+            return left + right, left_partial or right_partial
+        listed = _string_list(value)
+        return (listed, False) if listed is not None else ((), True)
+
     def _record_binding(self, name: str, value: ast.expr, annotation: str | None, node: ast.stmt) -> None:
         keywords: tuple[tuple[str, str], ...] = ()
         if isinstance(value, ast.Call):
@@ -951,6 +970,8 @@ class _FactsVisitor(ast.NodeVisitor):
                 if keyword.arg is not None and (text := string_value(keyword.value)) is not None
             )
         span = self._span(node)
+        strings, partial = self._collection_strings(value)
+        partial = partial and bool(strings)
         self.bindings.append(
             Binding(
                 name=name,
@@ -962,7 +983,8 @@ class _FactsVisitor(ast.NodeVisitor):
                 annotation=annotation,
                 scope=self.scope.name,
                 elements=_element_names(value) or (),
-                strings=_string_list(value) or (),
+                strings=strings,
+                strings_partial=partial,
             )
         )
 
@@ -1088,6 +1110,8 @@ class _FactsVisitor(ast.NodeVisitor):
             self.dynamic_imports.append(
                 DynamicImport(node.lineno, self.scope.name, loaded.names, loaded.package, loaded.loaded_from)
             )
+            for package in loaded.more_packages if loaded is not None else ():
+                self.dynamic_imports.append(DynamicImport(node.lineno, self.scope.name, (), package))
 
     def _loaded_module(self, value: ast.expr | None) -> _Loaded | None:
         """`importlib.import_module(...)` / `__import__(...)`: the modules it loads."""
@@ -1108,6 +1132,13 @@ class _FactsVisitor(ast.NodeVisitor):
             names = [evaluate.string(evaluate.substitute(argument, env), self._literal) for env in environments]
             if all(names):
                 return _Loaded(tuple(dict.fromkeys(self._absolute(n, anchor) for n in names if n)), None)
+            if len(environments) > 1:  # `for base in ["app.sso", ...]: import_module(f"{base}.{name}")`
+                packages = [
+                    self._computed_module(evaluate.substitute(argument, env), anchor).package for env in environments
+                ]
+                known = [p for p in packages if p]
+                if known and len(known) == len(packages):
+                    return _Loaded((), known[0], more_packages=tuple(dict.fromkeys(known[1:])))
         loaded_from = self._names_from_a_collection(argument)
         if loaded_from is not None and anchor is None:
             return _Loaded((), None, loaded_from)
@@ -1177,9 +1208,17 @@ class _FactsVisitor(ast.NodeVisitor):
         if isinstance(node, ast.Attribute) and node.attr == "__path__":
             owner = dotted_name(node.value)
             return self.module_aliases.get(owner, "") if owner else ""
-        if node is not None and any(isinstance(n, ast.Name) and n.id == "__file__" for n in ast.walk(node)):
+        if node is not None and self._mentions_own_file(node):
             return self.package  # this module's own folder
         return ""
+
+    def _mentions_own_file(self, node: ast.expr) -> bool:
+        """Whether a path expression starts from this module's file (`Path(__file__).parent`,
+        or a name bound to such an expression)."""
+        return any(
+            isinstance(n, ast.Name) and (n.id in {"__file__", "__path__"} or n.id in self.own_paths)
+            for n in ast.walk(node)
+        )
 
     def _environments(self, names: set[str]) -> list[evaluate.Environment] | None:
         """One environment per combination of the iterations of the loops binding `names`, or
@@ -1430,6 +1469,9 @@ class _FactsVisitor(ast.NodeVisitor):
         elif _PY_PATH.match(value):  # `subprocess.call(["/config.py"])`, `runpy.run_path("tools/x.py")`
             path = _VARIABLE_PREFIX.sub("", value).lstrip("/").removeprefix("./")
             self.run_mentions.setdefault(("launch", path), node.lineno)
+        if ":" in value and _OBJECT_STRING.match(value):  # `"app.plugins.defaults:is_enabled"`
+            self.string_refs.setdefault(value.replace(":", "."), node.lineno)
+            return
         if len(value) > 200 or not _DOTTED.match(value):
             if "deprecat" in value.lower():
                 note = _deprecation_note(node.lineno, node.end_lineno or node.lineno, value)

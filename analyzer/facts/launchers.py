@@ -53,6 +53,10 @@ _PATH = re.compile(
 )
 # A module after an option that names one: `-m pkg.mod`, `celery -A proj`, `--app pkg.app`.
 _MODULE_OPTION = re.compile(rf"(?:^|[\s\"'\[,])(?:-m|-A|--app|--module)[=\s\"',]+({_DOTTED})")
+# Task-queue workers given their module bare: `dramatiq app.worker`, `arq app.jobs.Settings`.
+_WORKER = re.compile(
+    rf"\b(?:dramatiq|rq\s+worker|arq|faust(?:\s+-A)?|huey_consumer(?:\.py)?|taskiq\s+worker)\s+(?:-\S+\s+)*({_DOTTED})"
+)
 _ENV_APP = re.compile(
     rf"\b(?:FLASK_APP|APP_MODULE|MODULE_NAME|DJANGO_SETTINGS_MODULE)\s*[=:]\s*[\"']?({_DOTTED}(?::{_IDENT})?)"
 )
@@ -132,12 +136,8 @@ def command_mentions(source: str, text: str, first_line: int = 1) -> tuple[Menti
     found: dict[tuple[str, str], Mention] = {}
     for number, line in enumerate(text.splitlines(), start=first_line):
         for command in _COMMAND.finditer(line):
-            arguments = command.group(1)
-            for mention in _mentions_in(" " + arguments, quoted=False):
+            for mention in _mentions_in(" " + command.group(0), quoted=False):
                 found.setdefault(mention, Mention(source, number, *mention))
-            module = re.match(rf"\s+({_DOTTED})(?:\s|$)", arguments)
-            if module and command.group(0).split()[0] in {"celery", "dramatiq", "rq", "arq", "faust"}:
-                found.setdefault(("module", module.group(1)), Mention(source, number, "module", module.group(1)))
     return tuple(found.values())
 
 
@@ -148,6 +148,8 @@ def _mentions_in(line: str, quoted: bool = True) -> list[tuple[str, str]]:
     for match in _OBJECT.finditer(line):
         mentions.append(("object", f"{match.group(1)}:{match.group(2)}"))
     for match in _MODULE_OPTION.finditer(line):
+        mentions.append(("module", match.group(1)))
+    for match in _WORKER.finditer(line):
         mentions.append(("module", match.group(1)))
     for match in _ENV_APP.finditer(line):
         value = match.group(1)

@@ -149,6 +149,7 @@ class Binding:
     scope: str = ""
     elements: tuple[str, ...] = ()
     strings: tuple[str, ...] = ()  # `PLUGINS = ["app.plugins.audit", ...]`: a literal collection of strings
+    strings_partial: bool = False  # `DEFAULT + os.environ[...]`: those strings and more
 
 
 @dataclass(frozen=True)
