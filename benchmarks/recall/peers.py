@@ -119,26 +119,31 @@ def mypy_candidates(text: str, root: Path, classes) -> list[dict]:
 
 
 def pylint_candidates(text: str, root: Path, min_cover: float = 0.6) -> list[dict]:
+    """Whole-module pairs: R0801 blocks whose similar lines cover most of both modules."""
+    files = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if not PY_SKIP.search(p.relative_to(root).as_posix())]
+
+    def resolve(module: str) -> str | None:
+        tail = module.replace(".", "/")
+        hits = [f for f in files if f == tail + ".py" or f.endswith("/" + tail + ".py")
+                or f == tail + "/__init__.py" or f.endswith("/" + tail + "/__init__.py")]
+        return min(hits, key=len) if hits else None
+
     cands = []
-    blocks = re.split(r"\n(?=[^\n]*R0801)", text)
-    for b in blocks:
-        spans = re.findall(r"==([\w./-]+):\[(\d+):(\d+)\]", b)
+    for b in re.split(r"\n(?=[^\n]*R0801)", text):
+        spans = re.findall(r"==([\w.-]+):\[(\d+):(\d+)\]", b)
         if len(spans) < 2:
             continue
         covered = []
-        for mod, a, z in spans:
-            rel = mod.replace(".", "/") + ".py"
-            if not (root / rel).exists():
-                alt = [p for p in (root / rel).parent.glob("*.py")] if (root / rel).parent.exists() else []
-                rel = rel if not alt else rel
-            try:
-                n = sum(1 for ln in (root / rel).read_text(errors="replace").splitlines() if ln.strip())
-            except OSError:
-                n = 0
-            covered.append((rel, (int(z) - int(a)) / n if n else 0))
-        if all(c >= min_cover for _, c in covered[:2]):
+        for mod, a, z in spans[:2]:
+            rel = resolve(mod)
+            if rel is None:
+                break
+            n = sum(1 for ln in (root / rel).read_text(errors="replace").splitlines() if ln.strip())
+            covered.append((rel, (int(z) - int(a)) / n if n else 0.0))
+        if len(covered) == 2 and all(c >= min_cover for _, c in covered):
             cands.append({"peer": "pylint", "rule": "duplicate-module", "path": covered[0][0], "symbol": None,
-                          "other": covered[1][0], "message": f"similar block covers {covered[0][1]:.0%} / {covered[1][1]:.0%}"})
+                          "other": covered[1][0],
+                          "message": f"similar block covers {covered[0][1]:.0%} / {covered[1][1]:.0%} of the modules"})
     return cands
 
 
