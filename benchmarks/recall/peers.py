@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 import run as recall  # noqa: E402
 
 PY_SKIP = re.compile(r"(^|/)(node_modules|\.venv|venv|site-packages|\.git)/")
+TESTS = re.compile(r"(^|/)(tests?|testing|e2e|cypress)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
 
 def project_classes(root: Path) -> dict[str, list[str]]:
@@ -50,8 +51,18 @@ def project_classes(root: Path) -> dict[str, list[str]]:
     return out
 
 
+def pyright_cmd(pyright: str, base: Path, out_dir: Path, tag: str) -> list[str]:
+    """pyright with a configuration of our own: a project's [tool.pyright] or pyrightconfig.json may
+    include folders that do not exist at an old commit (then pyright analyses nothing). The file is
+    written inside the checkout (gitignored) so that its include is "." relative to the project."""
+    cfg = base / ".recall-pyrightconfig.json"
+    cfg.write_text(json.dumps({"include": ["."], "exclude": ["**/node_modules", "**/.git", "**/.venv", "**/venv", "**/__pycache__"],
+                               "pythonVersion": "3.12", "typeCheckingMode": "standard"}))
+    return [pyright, "--outputjson", "--project", str(cfg)]
+
+
 def run_tool(cmd: list[str], cwd: Path, out: Path, timeout: int) -> str:
-    if out.exists():
+    if out.exists() and '"filesAnalyzed": 0' not in out.read_text(errors="replace")[-400:]:
         return out.read_text(errors="replace")
     t0 = time.monotonic()
     try:
@@ -83,10 +94,10 @@ def pyright_candidates(text: str, root: Path, classes) -> list[dict]:
         msg = d.get("message", "")
         start = d.get("range", {}).get("start", {})
         if d.get("rule") == "reportAttributeAccessIssue":
-            m = re.match(r'Cannot access attribute "(\w+)" for class "(?:type\[)?(\w+)', msg)
-            if not m:
-                continue
-            attr, cls = m.groups()
+            m = re.match(r'Cannot access attribute "(\w+)" for class "(?:type\[)?(\w+)(\*?)', msg)
+            if not m or m.group(3) or TESTS.search(rel):
+                continue  # "C*": the synthesized self type of a mixin/abstract class; tests are out of scope
+            attr, cls = m.group(1), m.group(2)
             if cls not in classes:
                 continue
             src = line_of(root, rel, start.get("line", 0))
@@ -96,7 +107,7 @@ def pyright_candidates(text: str, root: Path, classes) -> list[dict]:
                           "symbol": f"{cls}.{attr}", "message": msg.splitlines()[0]})
         elif d.get("rule") == "reportRedeclaration":
             m = re.match(r'Class declaration "(\w+)" is obscured', msg)
-            if m:
+            if m and not TESTS.search(rel):
                 cands.append({"peer": "pyright", "rule": "shadowed-class", "path": rel, "line": start.get("line", 0) + 1,
                               "symbol": m.group(1), "message": msg.splitlines()[0]})
     return cands
@@ -109,7 +120,7 @@ def mypy_candidates(text: str, root: Path, classes) -> list[dict]:
         if not m:
             continue
         rel, ln, cls, attr = m.group(1), int(m.group(2)), m.group(3), m.group(4)
-        if cls not in classes:
+        if cls not in classes or TESTS.search(rel):
             continue
         if not re.search(rf"\.{re.escape(attr)}\s*\(", line_of(root, rel, ln - 1)):
             continue
@@ -155,6 +166,8 @@ def vulture_candidates(text: str, root: Path, classes) -> list[dict]:
             continue
         rel, ln, cls = m.group(1), int(m.group(2)), m.group(3)
         rel = Path(rel).as_posix()
+        if TESTS.search(rel) or not line_of(root, rel, ln - 1).startswith("class "):
+            continue  # nested classes (Meta, Config) and tests are out of scope
         others = [p for p in classes.get(cls, []) if p != rel]
         if others:
             cands.append({"peer": "vulture", "rule": "shadowed-class", "path": rel, "line": ln, "symbol": cls,
@@ -175,6 +188,101 @@ def reported(c: dict, findings: list[dict]) -> bool:
     return False
 
 
+def peer_outputs(args, repo: str, sha: str, scan_root: str, rules: set[str]) -> tuple[Path, str, list[dict]]:
+    mdir = recall.mirror_dir(Path(args.mirrors), repo)
+    root = recall.materialise(mdir, sha, Path(args.checkouts) / f"{repo.replace('/', '+')}@{sha[:12]}")
+    base = root if scan_root in ("", ".") else root / scan_root
+    prefix = "" if scan_root in ("", ".") else scan_root.strip("/") + "/"
+    out_dir = HERE / ".peers"
+    out_dir.mkdir(exist_ok=True)
+    tag = f"{repo.replace('/', '+')}@{sha[:12]}"
+    classes = project_classes(base)
+    cands: list[dict] = []
+    if args.pyright and rules & {"missing-method", "shadowed-class"}:
+        text = run_tool(pyright_cmd(args.pyright, base, out_dir, tag), base, out_dir / f"{tag}.pyright.json", args.timeout)
+        cands += pyright_candidates(text, base, classes)
+    if args.mypy and "missing-method" in rules:
+        text = run_tool([args.mypy, "--ignore-missing-imports", "--follow-imports=silent", "--explicit-package-bases",
+                         "--no-error-summary", "--show-error-codes", "--no-incremental", "--exclude", "(^|/)(tests?|migrations)/", "."],
+                        base, out_dir / f"{tag}.mypy.txt", args.timeout)
+        cands += mypy_candidates(text, base, classes)
+    if args.pylint and "duplicate-module" in rules:
+        files = [p.relative_to(base).as_posix() for p in base.rglob("*.py")
+                 if not PY_SKIP.search(p.relative_to(base).as_posix())
+                 and not re.search(r"(^|/)(tests?|migrations|alembic|versions)/|test_", p.relative_to(base).as_posix())]
+        text = run_tool([args.pylint, "--disable=all", "--enable=duplicate-code", "--min-similarity-lines=20",
+                         "--ignore-imports=y", "--ignore-comments=y", "--ignore-docstrings=y", "--ignore-signatures=y",
+                         "--score=n", *files], base, out_dir / f"{tag}.pylint.txt", args.timeout)
+        cands += pylint_candidates(text, base)
+    if args.vulture and "shadowed-class" in rules:
+        text = run_tool([args.vulture, ".", "--min-confidence", "60", "--exclude", "tests,test,migrations,alembic,node_modules"],
+                        base, out_dir / f"{tag}.vulture.txt", args.timeout)
+        cands += vulture_candidates(text, base, classes)
+    for c in cands:
+        c["path"] = prefix + c["path"]
+        if c.get("other"):
+            c["other"] = prefix + c["other"]
+    return base, prefix, cands
+
+
+def on_cases(args) -> int:
+    """Recall of the peers on the cases they can speak to, beside hygiene's (results.json)."""
+    cases = tomllib.loads(Path(args.cases).read_text())["case"]
+    cases = [c for c in cases if c["rule"] in ("missing-method", "shadowed-class", "duplicate-module")]
+    if args.repo:
+        cases = [c for c in cases if c["repo"] in args.repo]
+    hyg = {}
+    if (HERE / "results.json").exists():
+        hyg = {r["id"]: r["outcome"] for r in json.loads((HERE / "results.json").read_text())["cases"]}
+    rows = []
+    groups: dict[tuple, list[dict]] = {}
+    for c in cases:
+        groups.setdefault((c["repo"], c["parent"], c.get("scan_root", ".")), []).append(c)
+    for (repo, sha, scan_root), cs in sorted(groups.items()):
+        print(f"{repo} @ {sha[:12]}", file=sys.stderr)
+        try:
+            _, _, cands = peer_outputs(args, repo, sha, scan_root, {c["rule"] for c in cs})
+        except Exception as e:  # noqa: BLE001
+            print(f"  failed: {e}", file=sys.stderr)
+            cands = []
+        for c in cs:
+            found = {}
+            for p in cands:
+                if p["rule"] != c["rule"]:
+                    continue
+                ok = False
+                if c["rule"] == "missing-method":
+                    ok = p["symbol"] == c["symbol"] or (p["path"] == c["path"] and p["symbol"].split(".")[-1] == c["symbol"].split(".")[-1])
+                elif c["rule"] == "shadowed-class":
+                    ok = p["symbol"] == c["symbol"] and p["path"] == c["path"]
+                elif c["rule"] == "duplicate-module":
+                    ok = c["path"] in (p["path"], p.get("other"))
+                if ok:
+                    found[p["peer"]] = True
+            rows.append({"id": c["id"], "rule": c["rule"], "hygiene": hyg.get(c["id"], "?"), **{k: True for k in found}})
+    peers_run = [n for n in ("pyright", "mypy", "pylint", "vulture") if getattr(args, n)]
+    lines = ["# Peers on the recall cases", "",
+             "Each peer run at the parent commit of the cases it can speak to (pyright/mypy: missing-method; pyright "
+             "reportRedeclaration and vulture: shadowed-class; pylint duplicate-code: duplicate-module). Generated by "
+             "`peers.py --on-cases`.", "",
+             "| case | rule | hygiene | " + " | ".join(peers_run) + " |", "|---|---|---|" + "---|" * len(peers_run)]
+    for r in rows:
+        lines.append(f"| {r['id']} | {r['rule']} | {r['hygiene']} | " + " | ".join("found" if r.get(n) else "-" for n in peers_run) + " |")
+    lines += ["", "| rule | cases | hygiene (default) | hygiene (--strict) | " + " | ".join(peers_run) + " |",
+              "|---|---|---|---|" + "---|" * len(peers_run)]
+    for rule in ("missing-method", "shadowed-class", "duplicate-module"):
+        sel = [r for r in rows if r["rule"] == rule]
+        if not sel:
+            continue
+        lines.append(f"| {rule} | {len(sel)} | {sum(r['hygiene'] == 'high' for r in sel)} | "
+                     f"{sum(r['hygiene'] in ('high', 'uncertain') for r in sel)} | "
+                     + " | ".join(str(sum(bool(r.get(n)) for r in sel)) for n in peers_run) + " |")
+    (HERE / "PEERS-CASES.md").write_text("\n".join(lines) + "\n")
+    (HERE / "peers-cases.json").write_text(json.dumps(rows, indent=1) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", default=str(HERE / "cases.toml"))
@@ -188,7 +296,11 @@ def main(argv=None) -> int:
     ap.add_argument("--pylint")
     ap.add_argument("--vulture")
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--on-cases", action="store_true",
+                    help="run the peers at each case's parent and score them like hygiene (recall side by side)")
     args = ap.parse_args(argv)
+    if args.on_cases:
+        return on_cases(args)
 
     cases = tomllib.loads(Path(args.cases).read_text())["case"]
     repos: dict[str, str] = {}
@@ -214,8 +326,7 @@ def main(argv=None) -> int:
         prefix = "" if scan_root in ("", ".") else scan_root.strip("/") + "/"
         cands: list[dict] = []
         if args.pyright:
-            text = run_tool([args.pyright, "--outputjson", "--pythonversion", "3.12", "."], base,
-                            out_dir / f"{tag}.pyright.json", args.timeout)
+            text = run_tool(pyright_cmd(args.pyright, base, out_dir, tag), base, out_dir / f"{tag}.pyright.json", args.timeout)
             cands += pyright_candidates(text, base, classes)
         if args.mypy:
             text = run_tool([args.mypy, "--ignore-missing-imports", "--follow-imports=silent", "--explicit-package-bases",
@@ -247,8 +358,8 @@ def main(argv=None) -> int:
     (HERE / "peers.json").write_text(json.dumps(all_cands, indent=1) + "\n")
     lines = ["# Peers as an oracle", "",
              "Candidates from other analyzers at the applications' HEAD, and whether hygiene reports them "
-             "(generated by `peers.py`; verdicts on the candidates studied by hand are in PEERS-REVIEW below "
-             "and in cases.toml).", "",
+             "(generated by `peers.py`; the review of these candidates is in docs/recall.md, and the real ones "
+             "are cases in cases.toml).", "",
              "| peer | rule | candidates | also reported by hygiene |", "|---|---|---|---|"]
     keys = sorted({(c["peer"], c["rule"]) for c in all_cands})
     for peer, rule in keys:

@@ -188,10 +188,26 @@ def load_cases(path: Path) -> tuple[list[dict], list[dict]]:
 
 
 def tool_version(hygiene: str) -> str:
+    """`hygiene --version`, plus the commit of the source tree when it is an editable install."""
     try:
-        return subprocess.run([hygiene, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
+        version = subprocess.run([hygiene, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
     except Exception as e:  # noqa: BLE001
         return f"unknown ({e})"
+    try:
+        first = Path(shutil.which(hygiene) or hygiene).read_text(errors="replace").splitlines()[0]
+        python = first[2:].strip() if first.startswith("#!") else sys.executable
+        where = subprocess.run([python, "-c", "import analyzer, os; print(os.path.dirname(analyzer.__file__))"],
+                               capture_output=True, text=True, timeout=60, cwd="/").stdout.strip()
+        if where:
+            src = Path(where).parent
+            sha = subprocess.run(["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+            dirty = subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True).stdout.strip()
+            if sha:
+                version += f" ({src} @ {sha}{' + local changes' if dirty else ''})"
+    except Exception:  # noqa: BLE001 - the version stays as reported
+        pass
+    return version
 
 
 def scan_targets(args, items: list[tuple[str, str, str]]) -> dict:
@@ -289,6 +305,10 @@ def render(rows, table, version, elapsed, n_rejected) -> str:
         if r.get("survivor"):
             exp += f" (copy of {r['survivor']})"
         oc = r["outcome"]
+        other = sorted({n["rule"] for n in r.get("near", []) if n.get("rule") and n.get("rule") != r["rule"]
+                        and n.get("path") == r["path"]})
+        if oc == "missed" and other:
+            oc += f" (file reported as {', '.join(other)})"
         if oc == "not-run":
             oc += f": {r.get('reason', '')[:120]}"
         out.append(f"| {r['id']} | {r['repo']} | {r['rule']} | {exp} | {oc} | {r.get('seconds', '-')} |")
@@ -356,8 +376,17 @@ def heads(args) -> int:
     judged = counts["true"] + counts["false"]
     summary = (f"Verdicts: {counts['true']} true, {counts['false']} false, {counts.get('disputed', 0)} disputed, "
                f"{counts['unreviewed']} unreviewed; precision on judged findings "
-               f"{pct(counts['true'] / judged) if judged else '-'}.")
-    lines.insert(4, summary + "\n")
+               f"{pct(counts['true'] / judged) if judged else '-'} (disputed left out).")
+    per_rule = ["", "| rule | findings | true | false | disputed | unreviewed | precision (judged) |", "|---|---|---|---|---|---|---|"]
+    for rule in RULES:
+        sel = [d for d in dump if d["rule"] == rule]
+        if not sel:
+            continue
+        c = {v: sum(d["verdict"] == v for d in sel) for v in ("true", "false", "disputed", "unreviewed")}
+        j = c["true"] + c["false"]
+        per_rule.append(f"| {rule} | {len(sel)} | {c['true']} | {c['false']} | {c['disputed']} | {c['unreviewed']} | "
+                        f"{pct(c['true'] / j) if j else '-'} |")
+    lines[4:4] = [summary] + per_rule + [""]
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
