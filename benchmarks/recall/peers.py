@@ -95,8 +95,8 @@ def pyright_candidates(text: str, root: Path, classes) -> list[dict]:
         start = d.get("range", {}).get("start", {})
         if d.get("rule") == "reportAttributeAccessIssue":
             m = re.match(r'Cannot access attribute "(\w+)" for class "(?:type\[)?(\w+)(\*?)', msg)
-            if not m or m.group(3) or TESTS.search(rel):
-                continue  # "C*": the synthesized self type of a mixin/abstract class; tests are out of scope
+            if not m or TESTS.search(rel) or (m.group(3) and m.group(2).endswith("Mixin")):
+                continue  # tests are out of scope; "C*" is the type of self: kept, except in mixins
             attr, cls = m.group(1), m.group(2)
             if cls not in classes:
                 continue
