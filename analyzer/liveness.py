@@ -131,7 +131,7 @@ class Liveness:
         self._graph = _Graph()
         self._units_at: dict[str, _Definitions] = {}
         self._unknown_attributes: dict[str, list[Unit]] = {}
-        self._named_by_strings: set[str] = set()
+        self._named_by_strings: set[tuple[str, Unit]] = set()  # (module, the unit naming it)
         for facts in self.index.modules.values():
             self._module_edges(facts)
         self.reach: dict[Unit, Reach] = {}
@@ -290,7 +290,7 @@ class Liveness:
             if target is not None:
                 self._graph.add(self._unit(facts.module, line), target)
                 if text in self.index.modules and not self.project.is_test_or_example(facts):
-                    self._named_by_strings.add(text)
+                    self._named_by_strings.add((text, self._unit(facts.module, line)))
 
     def _dynamic_edges(self, facts: ModuleFacts) -> None:
         """Modules loaded by computed names: every module of the walked package may run."""
@@ -460,8 +460,6 @@ class Liveness:
                 yield (facts.module, ""), f"{facts.path} is a script (a `__main__` guard) nothing is known to run"
             elif facts.runs_at_import and not self._in_a_package(facts):
                 yield (facts.module, ""), f"{facts.path} is a script (it runs code when run) nothing is known to run"
-        yield from self._plugin_siblings()
-        yield from self._data_folders()
         yield from self._loaded_by_path()
 
     def _loaded_by_path(self) -> Iterator[tuple[Unit, str]]:
@@ -484,31 +482,47 @@ class Liveness:
         folder = facts.path.rpartition("/")[0]
         return facts.is_package or (folder + "/__init__.py" if folder else "__init__.py") in self.index.by_path
 
-    def _plugin_siblings(self) -> Iterator[tuple[Unit, str]]:
+    def _plugin_siblings(self, reached: set[Unit]) -> Iterator[tuple[Unit, str]]:
         """Modules of a package whose other modules the code names by dotted strings (`QUERY_RUNNERS
         = ["app.runners.csv", ...]`): a plugin package, whose other plugins may be named by
         strings elsewhere (settings, the environment)."""
         named: dict[str, list[str]] = {}
-        for module in self._named_by_strings:
-            named.setdefault(module.rpartition(".")[0], []).append(module)
+        for module, namer in self._named_by_strings:
+            if namer in reached:
+                named.setdefault(module.rpartition(".")[0], []).append(module)
+        children: dict[str, int] = {}
+        for module in self.index.modules:
+            children[module.rpartition(".")[0]] = children.get(module.rpartition(".")[0], 0) + 1
         for package, modules in named.items():
-            if len(modules) < 2 or not package:
+            # Most of the package is named by strings: its modules are plugins loaded by name.
+            if len(modules) < 2 or not package or len(modules) * 3 < children.get(package, 0):
                 continue
             for module in self.index.modules:
                 if module.rpartition(".")[0] == package and module not in modules:
                     examples = ", ".join(sorted(modules)[:2])
                     yield (module, ""), f"its siblings in `{package}` are loaded by name ({examples}...)"
 
-    def _data_folders(self) -> Iterator[tuple[Unit, str]]:
+    def _data_folders(self, reached: set[Unit]) -> Iterator[tuple[Unit, str]]:
         """Python files in a folder the code names by a string (`copytree(here / "plugin_template")`):
         data, copied or loaded by path."""
         folders: dict[str, list[str]] = {}
+        holds_packages: set[str] = set()  # a folder of packages is code, imported, not data
         for facts in self.index.modules.values():
-            for part in facts.path.split("/")[:-1]:
-                folders.setdefault(part, []).append(facts.module)
+            parts = facts.path.split("/")[:-1]
+            for depth in range(len(parts)):
+                folder = "/".join(parts[: depth + 1])
+                folders.setdefault(folder, []).append(facts.module)
+                if facts.is_package:
+                    holds_packages.add(folder)
+        by_name: dict[str, list[str]] = {}
+        for folder, modules in folders.items():
+            if folder not in holds_packages:
+                by_name.setdefault(folder.rpartition("/")[2], []).extend(modules)
         for facts in self.index.modules.values():
+            if (facts.module, "") not in reached:
+                continue
             for word in facts.string_words:
-                for module in folders.get(word, ()):
+                for module in by_name.get(word, ()):
                     yield (module, ""), f"its folder `{word}` is named by a string in {facts.path} (data?)"
 
     @cached_property
@@ -539,7 +553,9 @@ class Liveness:
         # attributes read on unknown objects, which may be any definition of that name in a
         # module the application reaches.
         pending: list[tuple[Unit, str]] = [
-            (unit, reason) for unit, reason in self._doubtful_roots() if unit not in app
+            (unit, reason)
+            for unit, reason in [*self._doubtful_roots(), *self._plugin_siblings(app), *self._data_folders(app)]
+            if unit not in app
         ]
         for source, edges in self._graph.doubtful.items():
             if source in app:

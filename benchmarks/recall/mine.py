@@ -3,15 +3,17 @@ verified by hand before it becomes a case: this only narrows the search.
 
     python mine.py /work/.mirror/owner+name/repo [--max N] > candidates.txt
 """
+
 from __future__ import annotations
 
 import argparse
 import difflib
 import re
 import subprocess
-import sys
 
-SKIP = re.compile(r"(^|/)(tests?|testing|migrations|alembic|docs?|docs_src|examples?|scripts?)/|(^|/)(test_[^/]*|[^/]*_test|conftest|setup|noxfile)\.py$")
+SKIP = re.compile(
+    r"(^|/)(tests?|testing|migrations|alembic|docs?|docs_src|examples?|scripts?)/|(^|/)(test_[^/]*|[^/]*_test|conftest|setup|noxfile)\.py$"
+)
 
 
 def git(repo, *args, check=True):
@@ -38,10 +40,22 @@ def main():
     ap.add_argument("--rev", default="HEAD")
     a = ap.parse_args()
     repo = a.repo
-    log = git(repo, "log", "--first-parent", "--no-merges", f"-n{a.max}", "--diff-filter=D", "--name-only", "--format=@@%H %s", a.rev, "--", "*.py")
+    log = git(
+        repo,
+        "log",
+        "--first-parent",
+        "--no-merges",
+        f"-n{a.max}",
+        "--diff-filter=D",
+        "--name-only",
+        "--format=@@%H %s",
+        a.rev,
+        "--",
+        "*.py",
+    )
     commits = []
     for block in log.split("@@")[1:]:
-        lines = [l for l in block.splitlines() if l.strip()]
+        lines = [line for line in block.splitlines() if line.strip()]
         sha, _, subj = lines[0].partition(" ")
         commits.append((sha, subj, lines[1:]))
     for sha, subj, deleted in commits:
@@ -68,15 +82,24 @@ def main():
             notes = []
             # orphan: nothing else mentions the stem as a word
             hits = git(repo, "grep", "-l", "-w", "-e", stem, parent, "--", ".", check=False)
-            others = [h.split(":", 1)[1] for h in hits.splitlines() if h.split(":", 1)[1] != d and not h.split(":", 1)[1].startswith(d.rsplit("/", 1)[0] + "/" if d.endswith("__init__.py") else "\0")]
+            others = [
+                h.split(":", 1)[1]
+                for h in hits.splitlines()
+                if h.split(":", 1)[1] != d
+                and not h.split(":", 1)[1].startswith(d.rsplit("/", 1)[0] + "/" if d.endswith("__init__.py") else "\0")
+            ]
             others_live = [o for o in others if o not in deleted]
             if not others_live:
-                notes.append("ORPHAN?(no mention of %r outside deleted files)" % stem)
+                notes.append(f"ORPHAN?(no mention of {stem!r} outside deleted files)")
             elif len(others_live) <= 3:
                 notes.append("mentions:" + ",".join(others_live))
             # duplicate: a surviving file of similar size with similar tokens
             size = files.get(d, 0)
-            cands = [p for p, s in files.items() if p != d and p in after and size and 0.6 < s / size < 1.6 and not SKIP.search(p)]
+            cands = [
+                p
+                for p, s in files.items()
+                if p != d and p in after and size and 0.6 < s / size < 1.6 and not SKIP.search(p)
+            ]
             ta = tokens(src)
             best = (0.0, None)
             for p in cands:
@@ -88,7 +111,7 @@ def main():
                 if r > best[0]:
                     best = (r, p)
             if best[0] >= 0.6:
-                notes.append("DUP?%.2f~%s" % best)
+                notes.append("DUP?{:.2f}~{}".format(*best))
             if re.search(r"\b(APIRouter|Blueprint)\(", src):
                 notes.append("ROUTER")
             classes = re.findall(r"^class (\w+)", src, re.M)

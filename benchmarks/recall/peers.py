@@ -17,6 +17,7 @@ Raw outputs go to .peers/ (gitignored); the comparison needs hygiene's findings 
 commit, from `run.py --heads` (heads.json). Each candidate that hygiene does not report is
 listed in PEERS.md for a human to study; the real ones become cases in cases.toml.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,16 @@ def pyright_cmd(pyright: str, base: Path, out_dir: Path, tag: str) -> list[str]:
     include folders that do not exist at an old commit (then pyright analyses nothing). The file is
     written inside the checkout (gitignored) so that its include is "." relative to the project."""
     cfg = base / ".recall-pyrightconfig.json"
-    cfg.write_text(json.dumps({"include": ["."], "exclude": ["**/node_modules", "**/.git", "**/.venv", "**/venv", "**/__pycache__"],
-                               "pythonVersion": "3.12", "typeCheckingMode": "standard"}))
+    cfg.write_text(
+        json.dumps(
+            {
+                "include": ["."],
+                "exclude": ["**/node_modules", "**/.git", "**/.venv", "**/venv", "**/__pycache__"],
+                "pythonVersion": "3.12",
+                "typeCheckingMode": "standard",
+            }
+        )
+    )
     return [pyright, "--outputjson", "--project", str(cfg)]
 
 
@@ -85,7 +94,7 @@ def line_of(root: Path, rel: str, line: int) -> str:
 
 def pyright_candidates(text: str, root: Path, classes) -> list[dict]:
     try:
-        data = json.loads(text[text.find("{"):])
+        data = json.loads(text[text.find("{") :])
     except ValueError:
         return []
     cands = []
@@ -103,13 +112,29 @@ def pyright_candidates(text: str, root: Path, classes) -> list[dict]:
             src = line_of(root, rel, start.get("line", 0))
             if not re.search(rf"\.{re.escape(attr)}\s*\(", src):
                 continue  # an attribute read, not a call
-            cands.append({"peer": "pyright", "rule": "missing-method", "path": rel, "line": start.get("line", 0) + 1,
-                          "symbol": f"{cls}.{attr}", "message": msg.splitlines()[0]})
+            cands.append(
+                {
+                    "peer": "pyright",
+                    "rule": "missing-method",
+                    "path": rel,
+                    "line": start.get("line", 0) + 1,
+                    "symbol": f"{cls}.{attr}",
+                    "message": msg.splitlines()[0],
+                }
+            )
         elif d.get("rule") == "reportRedeclaration":
             m = re.match(r'Class declaration "(\w+)" is obscured', msg)
             if m and not TESTS.search(rel):
-                cands.append({"peer": "pyright", "rule": "shadowed-class", "path": rel, "line": start.get("line", 0) + 1,
-                              "symbol": m.group(1), "message": msg.splitlines()[0]})
+                cands.append(
+                    {
+                        "peer": "pyright",
+                        "rule": "shadowed-class",
+                        "path": rel,
+                        "line": start.get("line", 0) + 1,
+                        "symbol": m.group(1),
+                        "message": msg.splitlines()[0],
+                    }
+                )
     return cands
 
 
@@ -124,19 +149,35 @@ def mypy_candidates(text: str, root: Path, classes) -> list[dict]:
             continue
         if not re.search(rf"\.{re.escape(attr)}\s*\(", line_of(root, rel, ln - 1)):
             continue
-        cands.append({"peer": "mypy", "rule": "missing-method", "path": rel, "line": ln, "symbol": f"{cls}.{attr}",
-                      "message": line.split("error:", 1)[1].strip()})
+        cands.append(
+            {
+                "peer": "mypy",
+                "rule": "missing-method",
+                "path": rel,
+                "line": ln,
+                "symbol": f"{cls}.{attr}",
+                "message": line.split("error:", 1)[1].strip(),
+            }
+        )
     return cands
 
 
 def pylint_candidates(text: str, root: Path, min_cover: float = 0.6) -> list[dict]:
     """Whole-module pairs: R0801 blocks whose similar lines cover most of both modules."""
-    files = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if not PY_SKIP.search(p.relative_to(root).as_posix())]
+    files = [
+        p.relative_to(root).as_posix() for p in root.rglob("*.py") if not PY_SKIP.search(p.relative_to(root).as_posix())
+    ]
 
     def resolve(module: str) -> str | None:
         tail = module.replace(".", "/")
-        hits = [f for f in files if f == tail + ".py" or f.endswith("/" + tail + ".py")
-                or f == tail + "/__init__.py" or f.endswith("/" + tail + "/__init__.py")]
+        hits = [
+            f
+            for f in files
+            if f == tail + ".py"
+            or f.endswith("/" + tail + ".py")
+            or f == tail + "/__init__.py"
+            or f.endswith("/" + tail + "/__init__.py")
+        ]
         return min(hits, key=len) if hits else None
 
     cands = []
@@ -152,9 +193,16 @@ def pylint_candidates(text: str, root: Path, min_cover: float = 0.6) -> list[dic
             n = sum(1 for ln in (root / rel).read_text(errors="replace").splitlines() if ln.strip())
             covered.append((rel, (int(z) - int(a)) / n if n else 0.0))
         if len(covered) == 2 and all(c >= min_cover for _, c in covered):
-            cands.append({"peer": "pylint", "rule": "duplicate-module", "path": covered[0][0], "symbol": None,
-                          "other": covered[1][0],
-                          "message": f"similar block covers {covered[0][1]:.0%} / {covered[1][1]:.0%} of the modules"})
+            cands.append(
+                {
+                    "peer": "pylint",
+                    "rule": "duplicate-module",
+                    "path": covered[0][0],
+                    "symbol": None,
+                    "other": covered[1][0],
+                    "message": f"similar block covers {covered[0][1]:.0%} / {covered[1][1]:.0%} of the modules",
+                }
+            )
     return cands
 
 
@@ -170,8 +218,16 @@ def vulture_candidates(text: str, root: Path, classes) -> list[dict]:
             continue  # nested classes (Meta, Config) and tests are out of scope
         others = [p for p in classes.get(cls, []) if p != rel]
         if others:
-            cands.append({"peer": "vulture", "rule": "shadowed-class", "path": rel, "line": ln, "symbol": cls,
-                          "message": f"unused class; also defined in {', '.join(others[:3])}"})
+            cands.append(
+                {
+                    "peer": "vulture",
+                    "rule": "shadowed-class",
+                    "path": rel,
+                    "line": ln,
+                    "symbol": cls,
+                    "message": f"unused class; also defined in {', '.join(others[:3])}",
+                }
+            )
     return cands
 
 
@@ -199,24 +255,61 @@ def peer_outputs(args, repo: str, sha: str, scan_root: str, rules: set[str]) -> 
     classes = project_classes(base)
     cands: list[dict] = []
     if args.pyright and rules & {"missing-method", "shadowed-class"}:
-        text = run_tool(pyright_cmd(args.pyright, base, out_dir, tag), base, out_dir / f"{tag}.pyright.json", args.timeout)
+        text = run_tool(
+            pyright_cmd(args.pyright, base, out_dir, tag), base, out_dir / f"{tag}.pyright.json", args.timeout
+        )
         cands += pyright_candidates(text, base, classes)
     if args.mypy and "missing-method" in rules:
-        text = run_tool([args.mypy, "--ignore-missing-imports", "--follow-imports=silent", "--explicit-package-bases",
-                         "--no-error-summary", "--show-error-codes", "--no-incremental", "--exclude", "(^|/)(tests?|migrations)/", "."],
-                        base, out_dir / f"{tag}.mypy.txt", args.timeout)
+        text = run_tool(
+            [
+                args.mypy,
+                "--ignore-missing-imports",
+                "--follow-imports=silent",
+                "--explicit-package-bases",
+                "--no-error-summary",
+                "--show-error-codes",
+                "--no-incremental",
+                "--exclude",
+                "(^|/)(tests?|migrations)/",
+                ".",
+            ],
+            base,
+            out_dir / f"{tag}.mypy.txt",
+            args.timeout,
+        )
         cands += mypy_candidates(text, base, classes)
     if args.pylint and "duplicate-module" in rules:
-        files = [p.relative_to(base).as_posix() for p in base.rglob("*.py")
-                 if not PY_SKIP.search(p.relative_to(base).as_posix())
-                 and not re.search(r"(^|/)(tests?|migrations|alembic|versions)/|test_", p.relative_to(base).as_posix())]
-        text = run_tool([args.pylint, "--disable=all", "--enable=duplicate-code", "--min-similarity-lines=20",
-                         "--ignore-imports=y", "--ignore-comments=y", "--ignore-docstrings=y", "--ignore-signatures=y",
-                         "--score=n", *files], base, out_dir / f"{tag}.pylint.txt", args.timeout)
+        files = [
+            p.relative_to(base).as_posix()
+            for p in base.rglob("*.py")
+            if not PY_SKIP.search(p.relative_to(base).as_posix())
+            and not re.search(r"(^|/)(tests?|migrations|alembic|versions)/|test_", p.relative_to(base).as_posix())
+        ]
+        text = run_tool(
+            [
+                args.pylint,
+                "--disable=all",
+                "--enable=duplicate-code",
+                "--min-similarity-lines=20",
+                "--ignore-imports=y",
+                "--ignore-comments=y",
+                "--ignore-docstrings=y",
+                "--ignore-signatures=y",
+                "--score=n",
+                *files,
+            ],
+            base,
+            out_dir / f"{tag}.pylint.txt",
+            args.timeout,
+        )
         cands += pylint_candidates(text, base)
     if args.vulture and "shadowed-class" in rules:
-        text = run_tool([args.vulture, ".", "--min-confidence", "60", "--exclude", "tests,test,migrations,alembic,node_modules"],
-                        base, out_dir / f"{tag}.vulture.txt", args.timeout)
+        text = run_tool(
+            [args.vulture, ".", "--min-confidence", "60", "--exclude", "tests,test,migrations,alembic,node_modules"],
+            base,
+            out_dir / f"{tag}.vulture.txt",
+            args.timeout,
+        )
         cands += vulture_candidates(text, base, classes)
     for c in cands:
         c["path"] = prefix + c["path"]
@@ -252,31 +345,50 @@ def on_cases(args) -> int:
                     continue
                 ok = False
                 if c["rule"] == "missing-method":
-                    ok = p["symbol"] == c["symbol"] or (p["path"] == c["path"] and p["symbol"].split(".")[-1] == c["symbol"].split(".")[-1])
+                    ok = p["symbol"] == c["symbol"] or (
+                        p["path"] == c["path"] and p["symbol"].split(".")[-1] == c["symbol"].split(".")[-1]
+                    )
                 elif c["rule"] == "shadowed-class":
                     ok = p["symbol"] == c["symbol"] and p["path"] == c["path"]
                 elif c["rule"] == "duplicate-module":
                     ok = c["path"] in (p["path"], p.get("other"))
                 if ok:
                     found[p["peer"]] = True
-            rows.append({"id": c["id"], "rule": c["rule"], "hygiene": hyg.get(c["id"], "?"), **{k: True for k in found}})
+            rows.append(
+                {"id": c["id"], "rule": c["rule"], "hygiene": hyg.get(c["id"], "?"), **{k: True for k in found}}
+            )
     peers_run = [n for n in ("pyright", "mypy", "pylint", "vulture") if getattr(args, n)]
-    lines = ["# Peers on the recall cases", "",
-             "Each peer run at the parent commit of the cases it can speak to (pyright/mypy: missing-method; pyright "
-             "reportRedeclaration and vulture: shadowed-class; pylint duplicate-code: duplicate-module). Generated by "
-             "`peers.py --on-cases`.", "",
-             "| case | rule | hygiene | " + " | ".join(peers_run) + " |", "|---|---|---|" + "---|" * len(peers_run)]
+    lines = [
+        "# Peers on the recall cases",
+        "",
+        "Each peer run at the parent commit of the cases it can speak to (pyright/mypy: missing-method; pyright "
+        "reportRedeclaration and vulture: shadowed-class; pylint duplicate-code: duplicate-module). Generated by "
+        "`peers.py --on-cases`.",
+        "",
+        "| case | rule | hygiene | " + " | ".join(peers_run) + " |",
+        "|---|---|---|" + "---|" * len(peers_run),
+    ]
     for r in rows:
-        lines.append(f"| {r['id']} | {r['rule']} | {r['hygiene']} | " + " | ".join("found" if r.get(n) else "-" for n in peers_run) + " |")
-    lines += ["", "| rule | cases | hygiene (default) | hygiene (--strict) | " + " | ".join(peers_run) + " |",
-              "|---|---|---|---|" + "---|" * len(peers_run)]
+        lines.append(
+            f"| {r['id']} | {r['rule']} | {r['hygiene']} | "
+            + " | ".join("found" if r.get(n) else "-" for n in peers_run)
+            + " |"
+        )
+    lines += [
+        "",
+        "| rule | cases | hygiene (default) | hygiene (--strict) | " + " | ".join(peers_run) + " |",
+        "|---|---|---|---|" + "---|" * len(peers_run),
+    ]
     for rule in ("missing-method", "shadowed-class", "duplicate-module"):
         sel = [r for r in rows if r["rule"] == rule]
         if not sel:
             continue
-        lines.append(f"| {rule} | {len(sel)} | {sum(r['hygiene'] == 'high' for r in sel)} | "
-                     f"{sum(r['hygiene'] in ('high', 'uncertain') for r in sel)} | "
-                     + " | ".join(str(sum(bool(r.get(n)) for r in sel)) for n in peers_run) + " |")
+        lines.append(
+            f"| {rule} | {len(sel)} | {sum(r['hygiene'] == 'high' for r in sel)} | "
+            f"{sum(r['hygiene'] in ('high', 'uncertain') for r in sel)} | "
+            + " | ".join(str(sum(bool(r.get(n)) for r in sel)) for n in peers_run)
+            + " |"
+        )
     (HERE / "PEERS-CASES.md").write_text("\n".join(lines) + "\n")
     (HERE / "peers-cases.json").write_text(json.dumps(rows, indent=1) + "\n")
     print("\n".join(lines))
@@ -296,8 +408,11 @@ def main(argv=None) -> int:
     ap.add_argument("--pylint")
     ap.add_argument("--vulture")
     ap.add_argument("--timeout", type=int, default=900)
-    ap.add_argument("--on-cases", action="store_true",
-                    help="run the peers at each case's parent and score them like hygiene (recall side by side)")
+    ap.add_argument(
+        "--on-cases",
+        action="store_true",
+        help="run the peers at each case's parent and score them like hygiene (recall side by side)",
+    )
     args = ap.parse_args(argv)
     if args.on_cases:
         return on_cases(args)
@@ -326,27 +441,74 @@ def main(argv=None) -> int:
         prefix = "" if scan_root in ("", ".") else scan_root.strip("/") + "/"
         cands: list[dict] = []
         if args.pyright:
-            text = run_tool(pyright_cmd(args.pyright, base, out_dir, tag), base, out_dir / f"{tag}.pyright.json", args.timeout)
+            text = run_tool(
+                pyright_cmd(args.pyright, base, out_dir, tag), base, out_dir / f"{tag}.pyright.json", args.timeout
+            )
             cands += pyright_candidates(text, base, classes)
         if args.mypy:
-            text = run_tool([args.mypy, "--ignore-missing-imports", "--follow-imports=silent", "--explicit-package-bases",
-                             "--no-error-summary", "--show-error-codes", "--no-incremental", "--exclude", "(^|/)(tests?|migrations)/", "."],
-                            base, out_dir / f"{tag}.mypy.txt", args.timeout)
+            text = run_tool(
+                [
+                    args.mypy,
+                    "--ignore-missing-imports",
+                    "--follow-imports=silent",
+                    "--explicit-package-bases",
+                    "--no-error-summary",
+                    "--show-error-codes",
+                    "--no-incremental",
+                    "--exclude",
+                    "(^|/)(tests?|migrations)/",
+                    ".",
+                ],
+                base,
+                out_dir / f"{tag}.mypy.txt",
+                args.timeout,
+            )
             cands += mypy_candidates(text, base, classes)
         if args.pylint:
-            files = [p.relative_to(base).as_posix() for p in base.rglob("*.py")
-                     if not PY_SKIP.search(p.relative_to(base).as_posix())
-                     and not re.search(r"(^|/)(tests?|migrations|alembic|versions)/|test_", p.relative_to(base).as_posix())]
-            text = run_tool([args.pylint, "--disable=all", "--enable=duplicate-code", "--min-similarity-lines=20",
-                             "--ignore-imports=y", "--ignore-comments=y", "--ignore-docstrings=y", "--ignore-signatures=y",
-                             "--score=n", *files], base, out_dir / f"{tag}.pylint.txt", args.timeout)
+            files = [
+                p.relative_to(base).as_posix()
+                for p in base.rglob("*.py")
+                if not PY_SKIP.search(p.relative_to(base).as_posix())
+                and not re.search(r"(^|/)(tests?|migrations|alembic|versions)/|test_", p.relative_to(base).as_posix())
+            ]
+            text = run_tool(
+                [
+                    args.pylint,
+                    "--disable=all",
+                    "--enable=duplicate-code",
+                    "--min-similarity-lines=20",
+                    "--ignore-imports=y",
+                    "--ignore-comments=y",
+                    "--ignore-docstrings=y",
+                    "--ignore-signatures=y",
+                    "--score=n",
+                    *files,
+                ],
+                base,
+                out_dir / f"{tag}.pylint.txt",
+                args.timeout,
+            )
             cands += pylint_candidates(text, base)
         if args.vulture:
-            text = run_tool([args.vulture, ".", "--min-confidence", "60", "--exclude", "tests,test,migrations,alembic,node_modules"],
-                            base, out_dir / f"{tag}.vulture.txt", args.timeout)
+            text = run_tool(
+                [
+                    args.vulture,
+                    ".",
+                    "--min-confidence",
+                    "60",
+                    "--exclude",
+                    "tests,test,migrations,alembic,node_modules",
+                ],
+                base,
+                out_dir / f"{tag}.vulture.txt",
+                args.timeout,
+            )
             cands += vulture_candidates(text, base, classes)
-        findings = [dict(f, path=f["path"][len(prefix):] if f["path"].startswith(prefix) else f["path"])
-                    for f in heads if f["repo"] == repo and f.get("head", sha) == sha]
+        findings = [
+            dict(f, path=f["path"][len(prefix) :] if f["path"].startswith(prefix) else f["path"])
+            for f in heads
+            if f["repo"] == repo and f.get("head", sha) == sha
+        ]
         for c in cands:
             c["repo"] = repo
             c["head"] = sha
@@ -356,11 +518,16 @@ def main(argv=None) -> int:
                 c["other"] = prefix + c["other"]
         all_cands += cands
     (HERE / "peers.json").write_text(json.dumps(all_cands, indent=1) + "\n")
-    lines = ["# Peers as an oracle", "",
-             "Candidates from other analyzers at the applications' HEAD, and whether hygiene reports them "
-             "(generated by `peers.py`; the review of these candidates is in docs/recall.md, and the real ones "
-             "are cases in cases.toml).", "",
-             "| peer | rule | candidates | also reported by hygiene |", "|---|---|---|---|"]
+    lines = [
+        "# Peers as an oracle",
+        "",
+        "Candidates from other analyzers at the applications' HEAD, and whether hygiene reports them "
+        "(generated by `peers.py`; the review of these candidates is in docs/recall.md, and the real ones "
+        "are cases in cases.toml).",
+        "",
+        "| peer | rule | candidates | also reported by hygiene |",
+        "|---|---|---|---|",
+    ]
     keys = sorted({(c["peer"], c["rule"]) for c in all_cands})
     for peer, rule in keys:
         sel = [c for c in all_cands if c["peer"] == peer and c["rule"] == rule]
@@ -369,10 +536,12 @@ def main(argv=None) -> int:
     for c in all_cands:
         if not c["hygiene"]:
             other = f" ~ {c['other']}" if c.get("other") else ""
-            lines.append(f"- {c['peer']} {c['rule']} {c['repo']} {c['path']}:{c.get('line', '')} "
-                         f"`{c.get('symbol') or ''}`{other}: {c['message'][:160]}")
+            lines.append(
+                f"- {c['peer']} {c['rule']} {c['repo']} {c['path']}:{c.get('line', '')} "
+                f"`{c.get('symbol') or ''}`{other}: {c['message'][:160]}"
+            )
     (HERE / "PEERS.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines[:12 + len(keys)]))
+    print("\n".join(lines[: 12 + len(keys)]))
     return 0
 
 

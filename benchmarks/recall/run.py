@@ -14,6 +14,7 @@ default level), only `uncertain` (found with --strict), or not at all (missed).
 Standard library only (Python 3.11). Fetched code is written under .checkouts/ (gitignored)
 and never committed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,8 +72,12 @@ def materialise(repo_dir: Path, rev: str, dest: Path) -> Path:
             continue  # symbolic links, submodules and big files are left out
         wanted.append((sha.decode(), path.decode("utf-8", errors="surrogateescape")))
     if wanted:
-        proc = subprocess.Popen(["git", "-C", str(repo_dir), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            ["git", "-C", str(repo_dir), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         assert proc.stdin and proc.stdout
         import threading
 
@@ -82,7 +87,7 @@ def materialise(repo_dir: Path, rev: str, dest: Path) -> Path:
             proc.stdin.close()
 
         threading.Thread(target=feed, daemon=True).start()
-        for sha, path in wanted:
+        for _sha, path in wanted:
             header = proc.stdout.readline().split()
             if len(header) < 3 or header[1] == b"missing":
                 continue
@@ -113,8 +118,12 @@ def run_scan(hygiene: str, root: Path, scan_root: str, timeout: int) -> Scan:
     target = root / scan_root if scan_root not in ("", ".") else root
     t0 = time.monotonic()
     try:
-        r = subprocess.run([hygiene, "scan", str(target), "--format", "json", "--no-cache"],
-                           capture_output=True, text=True, timeout=timeout)
+        r = subprocess.run(
+            [hygiene, "scan", str(target), "--format", "json", "--no-cache"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return Scan(False, error=f"timeout after {timeout}s", seconds=time.monotonic() - t0)
     except OSError as e:
@@ -168,8 +177,13 @@ def judge(case: dict, scan: Scan, prefix: str = "") -> dict:
     for g in everything:
         if g.get("folded_into") and prefix and not g["path"].startswith(prefix):
             g["path"] = prefix + g["path"]
-    hits = [f for f in everything if f.get("rule") == case["rule"] and path_matches(case, f.get("path", ""))
-            and (case.get("symbol") in (None, "") or f.get("symbol") == case["symbol"])]
+    hits = [
+        f
+        for f in everything
+        if f.get("rule") == case["rule"]
+        and path_matches(case, f.get("path", ""))
+        and (case.get("symbol") in (None, "") or f.get("symbol") == case["symbol"])
+    ]
     direct = [f for f in hits if not f.get("folded_into")]
     best = direct or hits
     if any(f.get("confidence") == "high" for f in best):
@@ -183,16 +197,20 @@ def judge(case: dict, scan: Scan, prefix: str = "") -> dict:
     if outcome == "missed":
         files = {case["path"].strip("/"), case.get("survivor") or ""}
         for f in scan.findings:
-            if f.get("path") in files or (f.get("symbol") and f.get("symbol") == case.get("symbol")
-                                          and f.get("rule") == case["rule"]):
+            if f.get("path") in files or (
+                f.get("symbol") and f.get("symbol") == case.get("symbol") and f.get("rule") == case["rule"]
+            ):
                 near.append({k: f.get(k) for k in ("rule", "path", "symbol", "confidence", "message")})
         for d in scan.diagnostics:
             text = json.dumps(d)
             if case["path"] in text:
                 near.append({"diagnostic": d})
-    return {"outcome": outcome, "folded_into": best[0].get("folded_into") if folded else None,
-            "hits": [{k: f.get(k) for k in ("rule", "path", "line", "symbol", "confidence", "folded_into")} for f in hits],
-            "near": near[:5]}
+    return {
+        "outcome": outcome,
+        "folded_into": best[0].get("folded_into") if folded else None,
+        "hits": [{k: f.get(k) for k in ("rule", "path", "line", "symbol", "confidence", "folded_into")} for f in hits],
+        "near": near[:5],
+    }
 
 
 def load_cases(path: Path) -> tuple[list[dict], list[dict]]:
@@ -220,13 +238,21 @@ def tool_version(hygiene: str) -> str:
     try:
         first = Path(shutil.which(hygiene) or hygiene).read_text(errors="replace").splitlines()[0]
         python = first[2:].strip() if first.startswith("#!") else sys.executable
-        where = subprocess.run([python, "-c", "import analyzer, os; print(os.path.dirname(analyzer.__file__))"],
-                               capture_output=True, text=True, timeout=60, cwd="/").stdout.strip()
+        where = subprocess.run(
+            [python, "-c", "import analyzer, os; print(os.path.dirname(analyzer.__file__))"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd="/",
+        ).stdout.strip()
         if where:
             src = Path(where).parent
-            sha = subprocess.run(["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-            dirty = subprocess.run(["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no"],
-                                   capture_output=True, text=True).stdout.strip()
+            sha = subprocess.run(
+                ["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "-C", str(src), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+            ).stdout.strip()
             if sha:
                 version += f" ({src} @ {sha}{' + local changes' if dirty else ''})"
     except Exception:  # noqa: BLE001 - the version stays as reported
@@ -279,8 +305,11 @@ def recall(args) -> int:
             row.update(outcome="not-run", reason=f"hygiene failed: {s.error}", seconds=round(s.seconds, 1))
         else:
             root = c.get("scan_root", ".")
-            row.update(judge(c, s, "" if root in ("", ".") else root.strip("/") + "/"),
-                       seconds=round(s.seconds, 1), findings_in_scan=len(s.findings))
+            row.update(
+                judge(c, s, "" if root in ("", ".") else root.strip("/") + "/"),
+                seconds=round(s.seconds, 1),
+                findings_in_scan=len(s.findings),
+            )
         rows.append(row)
     elapsed = time.monotonic() - t0
     version = tool_version(args.hygiene)
@@ -289,15 +318,25 @@ def recall(args) -> int:
     print(text)
     if not args.no_write:
         (HERE / "RESULTS.md").write_text(text)
-        (HERE / "results.json").write_text(json.dumps(
-            {"tool": version, "hygiene": args.hygiene, "seconds": round(elapsed, 1), "summary": table, "cases": rows},
-            indent=1) + "\n")
+        (HERE / "results.json").write_text(
+            json.dumps(
+                {
+                    "tool": version,
+                    "hygiene": args.hygiene,
+                    "seconds": round(elapsed, 1),
+                    "summary": table,
+                    "cases": rows,
+                },
+                indent=1,
+            )
+            + "\n"
+        )
     return 0
 
 
 def summarise(rows: list[dict]) -> dict:
     table: dict = {}
-    for rule in RULES + ["all"]:
+    for rule in [*RULES, "all"]:
         sel = [r for r in rows if rule == "all" or r["rule"] == rule]
         if not sel:
             continue
@@ -305,10 +344,17 @@ def summarise(rows: list[dict]) -> dict:
         high = sum(r["outcome"] == "high" for r in ran)
         unc = sum(r["outcome"] == "uncertain" for r in ran)
         folded = sum(bool(r.get("folded_into")) for r in ran if r["outcome"] in ("high", "uncertain"))
-        table[rule] = {"cases": len(sel), "run": len(ran), "high": high, "uncertain": unc, "folded": folded,
-                       "missed": len(ran) - high - unc, "not_run": len(sel) - len(ran),
-                       "recall_default": round(high / len(ran), 3) if ran else None,
-                       "recall_strict": round((high + unc) / len(ran), 3) if ran else None}
+        table[rule] = {
+            "cases": len(sel),
+            "run": len(ran),
+            "high": high,
+            "uncertain": unc,
+            "folded": folded,
+            "missed": len(ran) - high - unc,
+            "not_run": len(sel) - len(ran),
+            "recall_default": round(high / len(ran), 3) if ran else None,
+            "recall_strict": round((high + unc) / len(ran), 3) if ran else None,
+        }
     return table
 
 
@@ -317,26 +363,40 @@ def pct(x) -> str:
 
 
 def render(rows, table, version, elapsed, n_rejected) -> str:
-    out = ["# Recall on real fixed problems", "",
-           f"Tool: `{version}`; {len(rows)} cases, {elapsed:.0f} s wall time "
-           f"({sum(r.get('seconds', 0) for r in rows):.0f} s of scans counted per case). "
-           f"Generated by `benchmarks/recall/run.py`; {n_rejected} candidates were rejected (see cases.toml).", "",
-           "| rule | cases | run | found (default) | found (--strict) | of which folded | missed | not run | recall default | recall strict |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "# Recall on real fixed problems",
+        "",
+        f"Tool: `{version}`; {len(rows)} cases, {elapsed:.0f} s wall time "
+        f"({sum(r.get('seconds', 0) for r in rows):.0f} s of scans counted per case). "
+        f"Generated by `benchmarks/recall/run.py`; {n_rejected} candidates were rejected (see cases.toml).",
+        "",
+        "| rule | cases | run | found (default) | found (--strict) | of which folded | missed | not run | recall default | recall strict |",  # noqa: E501
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for rule, t in table.items():
-        out.append(f"| {rule} | {t['cases']} | {t['run']} | {t['high']} | {t['high'] + t['uncertain']} | {t['folded']} | {t['missed']} "
-                   f"| {t['not_run']} | {pct(t['recall_default'])} | {pct(t['recall_strict'])} |")
-    out += ["", "*Folded*: the expected finding is reported inside another finding's `details.folded` (a router "
-            "or a stale class inside a module reported as orphan-module); it counts as found, with the carrying "
-            "finding's confidence."]
+        out.append(
+            f"| {rule} | {t['cases']} | {t['run']} | {t['high']} | {t['high'] + t['uncertain']} | {t['folded']} | {t['missed']} "  # noqa: E501
+            f"| {t['not_run']} | {pct(t['recall_default'])} | {pct(t['recall_strict'])} |"
+        )
+    out += [
+        "",
+        "*Folded*: the expected finding is reported inside another finding's `details.folded` (a router "
+        "or a stale class inside a module reported as orphan-module); it counts as found, with the carrying "
+        "finding's confidence.",
+    ]
     out += ["", "## Cases", "", "| case | repo | rule | expected | outcome | scan s |", "|---|---|---|---|---|---|"]
     for r in rows:
         exp = r["path"] + (f" `{r['symbol']}`" if r.get("symbol") else "")
         if r.get("survivor"):
             exp += f" (copy of {r['survivor']})"
         oc = r["outcome"] + (f" (folded into {r['folded_into']})" if r.get("folded_into") else "")
-        other = sorted({n["rule"] for n in r.get("near", []) if n.get("rule") and n.get("rule") != r["rule"]
-                        and n.get("path") == r["path"]})
+        other = sorted(
+            {
+                n["rule"]
+                for n in r.get("near", [])
+                if n.get("rule") and n.get("rule") != r["rule"] and n.get("path") == r["path"]
+            }
+        )
         if r["outcome"] == "missed" and other:
             oc += f" (file reported as {', '.join(other)})"
         if oc == "not-run":
@@ -353,31 +413,45 @@ def render(rows, table, version, elapsed, n_rejected) -> str:
 
 # --- precision at HEAD -------------------------------------------------------------------------
 
+
 def rerender_heads(args, judgments: dict) -> int:
     """HEADS.md again from heads.json with the current judgments (no scan)."""
     dump = json.loads((HERE / "heads.json").read_text())
     old = (HERE / "HEADS.md").read_text().splitlines() if (HERE / "HEADS.md").exists() else []
-    tool_line = next((l for l in old if l.startswith("Tool:")), "Tool: (unknown)")
+    tool_line = next((line for line in old if line.startswith("Tool:")), "Tool: (unknown)")
     lines = ["# Findings at HEAD of the applications used by the recall cases", "", tool_line, ""]
     counts = {"true": 0, "false": 0, "disputed": 0, "unreviewed": 0}
     body = []
     for repo in sorted({d["repo"] for d in dump}):
         rows = [d for d in dump if d["repo"] == repo]
-        body += [f"## {repo} @ {rows[0]['head'][:12]}", "", f"{len(rows)} findings.", "",
-                 "| rule | path | symbol | confidence | verdict | reason |", "|---|---|---|---|---|---|"]
+        body += [
+            f"## {repo} @ {rows[0]['head'][:12]}",
+            "",
+            f"{len(rows)} findings.",
+            "",
+            "| rule | path | symbol | confidence | verdict | reason |",
+            "|---|---|---|---|---|---|",
+        ]
         for d in rows:
             j = judgments.get(judgment_key(repo, d["rule"], d["path"], d.get("symbol")))
             d["verdict"] = j["verdict"] if j else "unreviewed"
             counts[d["verdict"]] = counts.get(d["verdict"], 0) + 1
             reason = (j or {}).get("reason", "").replace("|", "/").replace("\n", " ")
-            body.append(f"| {d['rule']} | {d['path']} | {d.get('symbol') or ''} | {d.get('confidence')} | {d['verdict']} | {reason} |")
+            body.append(
+                f"| {d['rule']} | {d['path']} | {d.get('symbol') or ''} | {d.get('confidence')} | {d['verdict']} | {reason} |"  # noqa: E501
+            )
         body.append("")
     judged = counts["true"] + counts["false"]
-    lines.append(f"Verdicts: {counts['true']} true, {counts['false']} false, {counts.get('disputed', 0)} disputed, "
-                 f"{counts['unreviewed']} unreviewed; precision on judged findings "
-                 f"{pct(counts['true'] / judged) if judged else '-'} (disputed left out).")
-    lines += ["", "| rule | confidence | findings | true | false | disputed | unreviewed | precision (judged) |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines.append(
+        f"Verdicts: {counts['true']} true, {counts['false']} false, {counts.get('disputed', 0)} disputed, "
+        f"{counts['unreviewed']} unreviewed; precision on judged findings "
+        f"{pct(counts['true'] / judged) if judged else '-'} (disputed left out)."
+    )
+    lines += [
+        "",
+        "| rule | confidence | findings | true | false | disputed | unreviewed | precision (judged) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for rule in RULES:
         for conf in ("high", "uncertain", "all"):
             sel = [d for d in dump if d["rule"] == rule and (conf == "all" or d.get("confidence") == conf)]
@@ -385,9 +459,11 @@ def rerender_heads(args, judgments: dict) -> int:
                 continue
             c = {v: sum(d["verdict"] == v for d in sel) for v in ("true", "false", "disputed", "unreviewed")}
             j = c["true"] + c["false"]
-            lines.append(f"| {rule} | {conf} | {len(sel)} | {c['true']} | {c['false']} | {c['disputed']} | {c['unreviewed']} | "
-                         f"{pct(c['true'] / j) if j else '-'} |")
-    text = "\n".join(lines + [""] + body) + "\n"
+            lines.append(
+                f"| {rule} | {conf} | {len(sel)} | {c['true']} | {c['false']} | {c['disputed']} | {c['unreviewed']} | "
+                f"{pct(c['true'] / j) if j else '-'} |"
+            )
+    text = "\n".join([*lines, "", *body]) + "\n"
     print("\n".join(lines))
     if not args.no_write:
         (HERE / "HEADS.md").write_text(text)
@@ -416,9 +492,13 @@ def heads(args) -> int:
     if args.reuse:
         return rerender_heads(args, judgments)
     scans = scan_targets(args, items)
-    lines = ["# Findings at HEAD of the applications used by the recall cases", "",
-             f"Tool: `{tool_version(args.hygiene)}`; generated by `run.py --heads` "
-             f"in {time.monotonic() - t0:.0f} s. Verdicts come from judgments.toml.", ""]
+    lines = [
+        "# Findings at HEAD of the applications used by the recall cases",
+        "",
+        f"Tool: `{tool_version(args.hygiene)}`; generated by `run.py --heads` "
+        f"in {time.monotonic() - t0:.0f} s. Verdicts come from judgments.toml.",
+        "",
+    ]
     counts = {"true": 0, "false": 0, "disputed": 0, "unreviewed": 0}
     dump = []
     for item in items:
@@ -442,25 +522,45 @@ def heads(args) -> int:
             verdict = j["verdict"] if j else "unreviewed"
             counts[verdict] = counts.get(verdict, 0) + 1
             reason = (j or {}).get("reason", "").replace("|", "/").replace("\n", " ")
-            lines.append(f"| {f['rule']} | {f['path']} | {f.get('symbol') or ''} | {f.get('confidence')} | {verdict} | {reason} |")
-            dump.append({"repo": repo, "head": sha, "rule": f["rule"], "path": f["path"], "symbol": f.get("symbol"),
-                         "confidence": f.get("confidence"), "line": f.get("line"), "message": f.get("message"),
-                         "verdict": verdict})
+            lines.append(
+                f"| {f['rule']} | {f['path']} | {f.get('symbol') or ''} | {f.get('confidence')} | {verdict} | {reason} |"  # noqa: E501
+            )
+            dump.append(
+                {
+                    "repo": repo,
+                    "head": sha,
+                    "rule": f["rule"],
+                    "path": f["path"],
+                    "symbol": f.get("symbol"),
+                    "confidence": f.get("confidence"),
+                    "line": f.get("line"),
+                    "message": f.get("message"),
+                    "verdict": verdict,
+                }
+            )
         lines.append("")
     judged = counts["true"] + counts["false"]
-    summary = (f"Verdicts: {counts['true']} true, {counts['false']} false, {counts.get('disputed', 0)} disputed, "
-               f"{counts['unreviewed']} unreviewed; precision on judged findings "
-               f"{pct(counts['true'] / judged) if judged else '-'} (disputed left out).")
-    per_rule = ["", "| rule | findings | true | false | disputed | unreviewed | precision (judged) |", "|---|---|---|---|---|---|---|"]
+    summary = (
+        f"Verdicts: {counts['true']} true, {counts['false']} false, {counts.get('disputed', 0)} disputed, "
+        f"{counts['unreviewed']} unreviewed; precision on judged findings "
+        f"{pct(counts['true'] / judged) if judged else '-'} (disputed left out)."
+    )
+    per_rule = [
+        "",
+        "| rule | findings | true | false | disputed | unreviewed | precision (judged) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for rule in RULES:
         sel = [d for d in dump if d["rule"] == rule]
         if not sel:
             continue
         c = {v: sum(d["verdict"] == v for d in sel) for v in ("true", "false", "disputed", "unreviewed")}
         j = c["true"] + c["false"]
-        per_rule.append(f"| {rule} | {len(sel)} | {c['true']} | {c['false']} | {c['disputed']} | {c['unreviewed']} | "
-                        f"{pct(c['true'] / j) if j else '-'} |")
-    lines[4:4] = [summary] + per_rule + [""]
+        per_rule.append(
+            f"| {rule} | {len(sel)} | {c['true']} | {c['false']} | {c['disputed']} | {c['unreviewed']} | "
+            f"{pct(c['true'] / j) if j else '-'} |"
+        )
+    lines[4:4] = [summary, *per_rule, ""]
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
@@ -473,8 +573,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", default=str(HERE / "cases.toml"))
     ap.add_argument("--judgments", default=str(HERE / "judgments.toml"))
-    ap.add_argument("--mirrors", default=os.environ.get("RECALL_MIRRORS", "/work/.mirror"),
-                    help="folder of mirrors, one bare repository per OWNER+NAME/repo")
+    ap.add_argument(
+        "--mirrors",
+        default=os.environ.get("RECALL_MIRRORS", "/work/.mirror"),
+        help="folder of mirrors, one bare repository per OWNER+NAME/repo",
+    )
     ap.add_argument("--checkouts", default=str(HERE / ".checkouts"))
     ap.add_argument("--hygiene", default=default_hygiene(), help="the hygiene executable to run")
     ap.add_argument("--rule", choices=RULES)
@@ -483,7 +586,11 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=900, help="seconds per scan")
     ap.add_argument("--heads", action="store_true", help="scan each application at HEAD and list every finding")
-    ap.add_argument("--reuse", action="store_true", help="with --heads: re-render HEADS.md from heads.json and judgments.toml, no scan")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --heads: re-render HEADS.md from heads.json and judgments.toml, no scan",
+    )
     ap.add_argument("--no-write", action="store_true", help="print only; do not write RESULTS.md / results.json")
     args = ap.parse_args(argv)
     return heads(args) if args.heads else recall(args)
