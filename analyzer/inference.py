@@ -344,6 +344,11 @@ class ClassModel:
         self, module: str, evidence: TypeEvidence, scope: str, depth: int
     ) -> Receiver | None:
         how = evidence.describe()
+        if evidence.kind in {"self", "cls"}:
+            own = Symbol("class", module, evidence.expr)
+            if self.index.class_fact(own) is None:
+                return None
+            return Receiver(own, evidence.kind == "cls", how, evidence)
         if evidence.kind == "annotation":
             name = annotation_class_name(evidence.expr)
             return self._instance(module, name, scope, evidence)

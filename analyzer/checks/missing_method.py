@@ -2,7 +2,9 @@
 
 ## What it finds
 `x.m(...)` where the class of `x` is statically certain and is a project class that neither
-defines `m` nor inherits it. The class is known from a parameter or variable annotation
+defines `m` nor inherits it, and no subclass has it (`self.m()` in a method is a call on the
+class: a subclass, or a class a mixin is mixed into, may define `m`). The class is known from
+`self`/`cls` in a method, a parameter or variable annotation
 (`Optional[X]`, `X | None`, string annotations included), a constructor call `x = X(...)`, a
 project function's return annotation, an alias (`SSEEvent = StreamEvent`), or
 `self.attr = X(...)` in the class. Inherited members come from project bases and from the real
@@ -79,9 +81,11 @@ def _first_site(sites: list[tuple[ModuleFacts, AttrCall, Receiver]]) -> tuple[st
 
 
 def _defined_in_subclass(project: Project, cls: Symbol, method: str) -> bool:
+    """Whether a subclass has the method, from itself or from another of its bases (a mixin's
+    `self.m()` is the class it is mixed into's `m`)."""
     for subclass in project.classes.subclasses(cls):
-        fact = project.index.class_fact(subclass)
-        if fact is None or method in fact.members or fact.dynamic_attributes:
+        members = project.classes.members(subclass)
+        if members is None or method in members:
             return True
     return False
 

@@ -293,6 +293,7 @@ class _Scope:
     narrowed: set[str] = field(default_factory=set)
     calls: list[tuple[str, str, int, int, tuple[str, ...], bool]] = field(default_factory=list)
     direct_calls: list[AttrCall] = field(default_factory=list)
+    self_is_class: bool = False  # the first parameter is `cls` (a classmethod)
     literals: dict[str, ast.expr | None] = field(default_factory=dict)  # None: bound otherwise
     loaded: dict[str, _Loaded] = field(default_factory=dict)  # names bound to loaded modules
     parameters: set[str] = field(default_factory=set)
@@ -747,9 +748,15 @@ class _FactsVisitor(ast.NodeVisitor):
             params = [*node.args.posonlyargs, *node.args.args]
             if params and "staticmethod" not in decorators:
                 scope.self_name = params[0].arg
-        elif self.scope.class_builder is not None:
-            scope.class_builder = self.scope.class_builder
+                scope.self_is_class = "classmethod" in decorators
+        elif (
+            self.scope.class_builder is not None
+            and self.class_stack and self.class_stack[-1] is not None  # not in a class nested in the method
+            and self.scope.self_name not in {a.arg for a in _arguments(node.args)}
+        ):
+            scope.class_builder = self.scope.class_builder  # a closure in a method: `self` is still the instance
             scope.self_name = self.scope.self_name
+            scope.self_is_class = self.scope.self_is_class
         self.scope = scope
         self.all_scopes.append(scope)
         self.class_stack.append(builder if scope.class_builder is not None else None)
@@ -1504,6 +1511,10 @@ class _FactsVisitor(ast.NodeVisitor):
             )
             for receiver, method, line, arg_count, keywords, used in scope.calls:
                 evidence, bound = _evidence_for(scope, receiver)
+                if receiver == scope.self_name and scope.class_builder is not None:
+                    # `self.m()` in a method: the class itself (or a subclass: checked there).
+                    kind = "cls" if scope.self_is_class else "self"
+                    evidence, bound = TypeEvidence(kind, scope.class_builder.name, line), True
                 if evidence is not None and _shadowed(scope, evidence):
                     evidence = None
                 attr_calls.append(

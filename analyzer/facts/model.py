@@ -73,8 +73,12 @@ class TypeEvidence:
             "iter": "iterating over",
             "value": "assigned from",
             "class": "is the class",
+            "self": "is `self` in a method of",
+            "cls": "is `cls` in a class method of",
         }
         suffix = "(...)" if self.kind in {"call", "await", "iter"} else ""
+        if self.kind in {"self", "cls"}:
+            return f"{labels[self.kind]} `{self.expr}` (line {self.line})"
         return f"{labels.get(self.kind, self.kind)} `{self.expr}{suffix}` (line {self.line})"
 
 

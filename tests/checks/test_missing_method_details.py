@@ -69,3 +69,22 @@ def test_self_referencing_method_chains_end(scan_tree) -> None:
     assert scan_tree({"app/__init__.py": "", "app/tree.py": looping}, rules={"missing-method"}).findings == ()
     result = scan_tree({"app/__init__.py": "", "app/tree.py": chained}, rules={"missing-method"})
     assert [(f.symbol, f.line) for f in result.findings] == [("Node.missing", 9)]
+
+
+def test_calls_on_self_are_checked_against_the_class_and_its_subclasses(scan_tree) -> None:
+    """`self.m()` is a call on the class itself; a subclass (or a class a mixin is mixed into)
+    that has `m` makes it fine; a class nested in a method has its own `self`."""
+    source = (
+        "class Manager:\n    def get_async(self):\n        return 1\n\n"
+        "    def get(self):\n        return self.get_sync()\n\n"
+        "    @classmethod\n    def make(cls):\n        return cls.build()\n\n\n"
+        "class Hook:\n    def run(self):\n        return self.handle()\n\n\n"
+        "class Impl(Hook):\n    def handle(self):\n        return 2\n\n\n"
+        "class Mixin:\n    def run(self):\n        return self.dispatch()\n\n\n"
+        "class Base:\n    def dispatch(self):\n        return 3\n\n\n"
+        "class View(Mixin, Base):\n    pass\n\n\n"
+        "class Server:\n    def handler(self):\n        class Handler:\n"
+        "            def do(self):\n                return self.send()\n        return Handler\n"
+    )
+    result = scan_tree({"app/__init__.py": "", "app/m.py": source}, rules={"missing-method"})
+    assert sorted((f.symbol, f.line) for f in result.findings) == [("Manager.build", 10), ("Manager.get_sync", 6)]
