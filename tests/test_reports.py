@@ -333,6 +333,19 @@ def test_the_flask_fixture_audit_lists_each_problem() -> None:
     assert normalise(text) == normalise(golden.read_text(encoding="utf-8"))
 
 
+def test_links_are_relative_to_the_report_when_it_is_written_inside_the_project(tmp_path: Path) -> None:
+    from analyzer.cli import _link_base
+
+    root = tmp_path / "p"
+    (root / "docs").mkdir(parents=True)
+    assert _link_base(root, root / "docs" / "cleanup.md") == "../"
+    assert _link_base(root, root / "cleanup.md") == ""
+    assert _link_base(root, tmp_path / "elsewhere.md") == ""
+    report = build_report(FIXTURES / "flask_shop")
+    text = render(report, "en", link_base="../")
+    assert "[shop/repository.py:33-67](../shop/repository.py#L33-L67)" in text
+
+
 def test_a_one_line_class_is_one_line_not_lines_n_n(tmp_path: Path) -> None:
     """Issue 13: '1 lines' and 'lines 16-16'."""
     root = write_tree(tmp_path / "p", {
