@@ -15,7 +15,7 @@ from analyzer.render.i18n import Text as _Text
 from analyzer.reporting import FILE_RULES, Action, CleanupReport, Place, Quote
 
 # Notes of the plan that the report already states in its own words.
-_NOTES_SHOWN_ELSEWHERE = frozenset({"aliases_present", "deprecated", "stub", "import_removed"})
+_NOTES_SHOWN_ELSEWHERE = frozenset({"aliases_present", "deprecated", "stub", "stub_not_fixed", "import_removed"})
 
 
 class _Writer:

@@ -129,3 +129,15 @@ def test_the_russian_report_has_no_english_sentence(name: str) -> None:
 def test_text_formats_a_plural_only_with_its_count() -> None:
     with pytest.raises(KeyError):
         Text("en")("n.line")
+
+
+def test_every_note_and_reason_the_fixes_give_is_in_the_catalogues() -> None:
+    """A plan's notes and skip reasons are catalogue keys: one missing would reach the report as
+    'not applied automatically' (or fail the command line's output)."""
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "analyzer" / "fixes").glob("*.py"))
+    keys = set(re.findall(r"\bNote\(\s*\"([a-z_]+)\"", sources))
+    assert keys
+    for lang in LANGUAGES:
+        messages = catalogue(lang)
+        missing = [key for key in keys if key not in messages["notes"] and key not in messages["skipped"]]
+        assert missing == [], lang
