@@ -388,15 +388,16 @@ def test_fix_diff_prints_a_patch_that_git_applies_deletions_included(tmp_path: P
     trees = []
     for name in ("patched", "applied"):
         root = tmp_path / name
-        shutil.copytree(FIXTURES / "chat_app", root, ignore=shutil.ignore_patterns("__pycache__", ".hygiene_cache"))
+        shutil.copytree(FIXTURES / "flask_shop", root, ignore=shutil.ignore_patterns("__pycache__", ".hygiene_cache"))
         commit = ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "i"]
         for args in (["init", "-q"], ["add", "-A"], commit):
             subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
         trees.append(root)
     patched, applied = trees
     result = runner.invoke(app, ["fix", str(patched), "--diff"])
-    assert result.exit_code == 1 and result.stdout.startswith("diff --git a/app/core/sse_manager.py")
-    assert "deleted file mode 100644\n--- a/app/core/sse_manager.py\n+++ /dev/null\n@@ -1,340 +0,0 @@" in result.stdout
+    assert result.exit_code == 1 and result.stdout.startswith("diff --git a/shop/models.py")
+    deletion = "deleted file mode 100644\n--- a/shop/services/notifier.py\n+++ /dev/null\n@@ -1,164 +0,0 @@"
+    assert deletion in result.stdout
     (tmp_path / "p.patch").write_bytes(result.stdout_bytes)
     subprocess.run(["git", "apply", str(tmp_path / "p.patch")], cwd=patched, check=True, capture_output=True)
     assert runner.invoke(app, ["fix", str(applied), "--apply"]).exit_code == 0
@@ -406,6 +407,6 @@ def test_fix_diff_prints_a_patch_that_git_applies_deletions_included(tmp_path: P
     def files(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.py"))}
 
-    assert files(patched) == files(applied) and len(files(patched)) > 20
-    assert not (patched / "app/routes/sse.py").exists()
+    assert files(patched) == files(applied) and len(files(patched)) > 15
+    assert not (patched / "shop/services/notifier.py").exists()
     assert runner.invoke(app, ["fix", str(patched), "--diff", "--apply"]).exit_code == 2

@@ -306,5 +306,5 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_output_is_deterministic(chat: ScanResult) -> None:
-    assert sarif.render(chat) == sarif.render(chat)
+def test_output_is_deterministic(chat: ScanResult, chat_log: dict) -> None:
+    assert json.loads(sarif.render(chat)) == chat_log
