@@ -308,6 +308,7 @@ def test_a_failing_verification_shows_a_cross_and_no_done(tmp_path: Path) -> Non
     assert report.status == "failed"
     assert "❌ CHECKS FAILED" in text and "✅ DONE" not in text and "All tasks done" not in text
     assert "### 3. ❌ Final testing" in text and "boom" in text
+    assert_headings_agree_with_results(text)  # the class was removed: ✅ above ✅, the tests ❌ apart
 
 
 def test_an_audit_changes_nothing_and_says_so(tmp_path: Path) -> None:
@@ -365,3 +366,16 @@ def test_a_one_line_class_is_one_line_not_lines_n_n(tmp_path: Path) -> None:
         text = render(build_report(root), lang)
         assert expected in text
         assert not re.search(r"\b1 lines\b|\b(\d+)-\1\b", text)
+
+
+def test_an_uncertain_finding_is_marked_as_such(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {
+        "app/__init__.py": "",
+        "app/errors.py": "class NotFound(Exception):\n    pass\n",
+        "app/legacy.py": "class NotFound(Exception):\n    pass\n\n\ndef helper():\n    return 1\n",
+        "app/main.py": "from app.errors import NotFound\nfrom app.legacy import helper\n\nraise NotFound(helper())\n",
+    })
+    report = build_report(root)
+    assert [f.confidence for f in report.scan.findings] == ["uncertain"]
+    assert "NotFound (uncertain finding)" in render(report, "en")
+    assert "NotFound (неуверенная находка)" in render(report, "ru")

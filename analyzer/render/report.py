@@ -150,6 +150,8 @@ def _action(w: _Writer, action: Action, number: int) -> list[str]:
     marker = "📝" if state == "proposed" else _MARKERS[action.status]
     key = f"action_title.{state}.{finding.rule}"
     title = t(key, name=_title_name(finding)) if t.has(key) else t(f"action_title.{state}.other", rule=finding.rule)
+    if finding.confidence != "high":
+        title += " " + t("uncertain_mark")
     out = [f"### {number}. {marker} {title}\n", f"**{t('labels.status')}**: {_action_status(w, action)}\n"]
     body = {
         "missing-method": _missing_method,
