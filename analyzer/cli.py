@@ -103,6 +103,9 @@ SkipOrphanMethods = Annotated[
     bool, typer.Option("--skip-orphan-methods", help="Do not add methods whose callers the plan deletes.")
 ]
 Force = Annotated[bool, typer.Option("--force", help="Apply even over uncommitted changes.")]
+IncludeUncertain = Annotated[
+    bool, typer.Option("--include-uncertain", help="Fix uncertain findings too (marked in the plan).")
+]
 
 
 def _rule_list(value: str | None, flag: str) -> list[str] | None:
@@ -191,33 +194,11 @@ def _check_entrypoints(result: ScanResult, options: Options) -> None:
 
 @contextmanager
 def _settings_applied(settings: ScanSettings) -> Iterator[None]:
-    """Every scan of the command under `settings`; consoles of the fix flow unwrapped."""
+    """Every scan the command makes, under `settings`."""
     from analyzer.scan import scan_settings
 
-    with scan_settings(settings), _unwrapped_fix_output():
+    with scan_settings(settings):
         yield
-
-
-@contextmanager
-def _unwrapped_fix_output() -> Iterator[None]:
-    """The fix flow prints through its own rich console; until it takes the shared one
-    (`analyzer.render.console.make_console`), it is given that console's settings here, so
-    that a piped diff is never wrapped."""
-    from analyzer.fixes import flow
-
-    original = getattr(flow, "Console", None)
-    if original is None:
-        yield
-        return
-
-    def console(**kwargs: object) -> object:
-        return make_console(no_color=kwargs.get("no_color"))  # type: ignore[arg-type]
-
-    flow.Console = console  # type: ignore[attr-defined,assignment]
-    try:
-        yield
-    finally:
-        flow.Console = original  # type: ignore[attr-defined]
 
 
 # ---- scan -------------------------------------------------------------------------------------
@@ -401,6 +382,7 @@ def fix(
     drop_unrouted: DropUnrouted = False,
     skip_orphan_methods: SkipOrphanMethods = False,
     tests: Tests = None,
+    include_uncertain: IncludeUncertain = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Print only the patch, in git's format (for git apply); write nothing.")
     ] = False,
@@ -412,13 +394,13 @@ def fix(
     """Show the fixes of PATH, the application's root, as a diff, or write them with --apply,
     then verify the tree.
 
-    The output is a patch: `hygiene fix . > fix.patch && git apply fix.patch` applies it
-    (with --diff, nothing but the patch is printed, deleted files included).
+    The output is never wrapped: `hygiene fix . > fix.patch && git apply fix.patch` applies its
+    diffs; with --diff, nothing but one patch is printed, deleted files included.
     """
     from analyzer.fixes.flow import run_fix
 
-    if diff and apply:
-        _fail("--diff prints the patch and writes nothing: it cannot be combined with --apply")
+    if diff and (apply or confirm):
+        _fail("--diff prints the changes without writing them: drop --apply and --confirm")
     if rule is not None:
         warn("--rule is deprecated: use --select (as `scan` does)")
         select = ",".join(filter(None, [select, rule]))
@@ -427,26 +409,13 @@ def fix(
             if given:
                 warn(f"{flag} has no effect without --apply")
     settings = _settings(path, config, select, ignore, jobs, no_cache, cache_dir)
-    options = _plan_options(settings, only, drop_unrouted, skip_orphan_methods)
+    options = _plan_options(settings, only, drop_unrouted, skip_orphan_methods, include_uncertain)
 
     def run() -> int:
         with _settings_applied(settings):
-            return _print_patch(path, options) if diff else run_fix(path, options, apply, confirm, force, tests)
+            return run_fix(path, options, apply, confirm, force, tests, diff)
 
     raise typer.Exit(_guarded(debug, run))
-
-
-def _print_patch(path: Path, options: PlanOptions) -> int:
-    """`fix --diff`: the plan as one patch on stdout; exit 1 when there is something to fix."""
-    from analyzer.fixes.plan import build_plan
-    from analyzer.render.patch import plan_patch
-    from analyzer.scan import scan
-
-    patch = plan_patch(build_plan(scan(path), options))
-    sys.stdout.flush()
-    sys.stdout.buffer.write(patch)
-    sys.stdout.buffer.flush()
-    return EXIT_FINDINGS if patch else EXIT_CLEAN
 
 
 @app.command(short_help="Check that a tree compiles, its imports resolve, its tests pass.")
@@ -475,7 +444,11 @@ def verify(
 
 
 def _plan_options(
-    settings: ScanSettings, only: list[str] | None, drop_unrouted: bool, skip_orphan_methods: bool
+    settings: ScanSettings,
+    only: list[str] | None,
+    drop_unrouted: bool,
+    skip_orphan_methods: bool,
+    include_uncertain: bool,
 ) -> PlanOptions:
     from analyzer.fixes.plan import PlanOptions
 
@@ -486,6 +459,7 @@ def _plan_options(
         drop_unrouted=drop_unrouted,
         skip_orphan_methods=skip_orphan_methods,
         recipes=options.recipes if options is not None else (),
+        include_uncertain=include_uncertain,
     )
 
 
@@ -522,6 +496,7 @@ def report(
     force: Force = False,
     drop_unrouted: DropUnrouted = False,
     skip_orphan_methods: SkipOrphanMethods = False,
+    include_uncertain: IncludeUncertain = False,
     select: Select = None,
     ignore: Ignore = None,
     config: Config = None,
@@ -541,7 +516,7 @@ def report(
             if given:
                 warn(f"{flag} has no effect without --apply")
     settings = _settings(path, config, select, ignore, jobs, no_cache, cache_dir)
-    options = _plan_options(settings, None, drop_unrouted, skip_orphan_methods)
+    options = _plan_options(settings, None, drop_unrouted, skip_orphan_methods, include_uncertain)
 
     def run() -> int:
         from analyzer.render.report import render

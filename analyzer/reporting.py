@@ -15,7 +15,6 @@ applied, with the reason) or `failed` (the fix was applied but the re-scan still
 from __future__ import annotations
 
 import ast
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -31,7 +30,7 @@ from analyzer.fixes.plan import FixPlan, Note, PlannedFix, PlanOptions, build_pl
 from analyzer.index import ProjectIndex
 from analyzer.project import is_test_module
 from analyzer.scan import ScanResult, scan
-from analyzer.verify import Check, Verification, verify
+from analyzer.verify import Check, Verification, unresolved_imports, verify
 
 # Most urgent first: a call that fails at run time, then dead code.
 RULE_ORDER = ("missing-method", "duplicate-module", "orphan-module", "unrouted-router", "shadowed-class")
@@ -128,7 +127,7 @@ class Action:
 @dataclass(frozen=True)
 class ImportCheck:
     ok: bool
-    checked: int | None
+    resolved: int | None  # project imports that resolve
     caused: tuple[str, ...]  # unresolved imports the cleanup caused: listed
     preexisting: int  # unresolved before the cleanup too: counted in one line
 
@@ -137,7 +136,8 @@ class ImportCheck:
 class Rescan:
     fixed: int  # findings the plan fixed (stubs and skipped ones are not)
     still: tuple[Finding, ...]  # of those, reported again
-    new: tuple[Finding, ...]
+    new: tuple[Finding, ...]  # new certain findings: the cleanup made something worse
+    new_uncertain: int  # new uncertain findings: reported, not failed
     left: int  # findings the plan did not fix, still there as expected
 
     @property
@@ -204,7 +204,8 @@ class CleanupReport:
         fixed = [a for a in self.actions if a.status == "fixed"]
         files = [a for a in fixed if a.rule in FILE_RULES]
         classes = [a for a in fixed if a.rule == "shadowed-class"]
-        methods = [a for a in fixed if a.rule == "missing-method"]
+        methods = [a for a in fixed if a.rule == "missing-method" and a.quote is not None]
+        calls = [a for a in fixed if a.rule == "missing-method" and a.quote is None]
         stubs = [a for a in self.actions if a.status == "stub"]
         return {
             "files": len(files),
@@ -213,6 +214,7 @@ class CleanupReport:
             "class_lines": sum(a.lines_removed for a in classes),
             "methods": len(methods),
             "method_lines": sum(a.lines_added for a in methods),
+            "calls": len(calls),
             "stubs": len(stubs),
             "stub_lines": sum(a.lines_added for a in stubs),
             "removed_lines": sum(a.lines_removed for a in files + classes),
@@ -246,17 +248,25 @@ def build_report(
     plan = build_plan(result, plan_options)
     if apply:
         applied = apply_plan(plan, force=force)
-        checks = verify(result.root, list(applied.changed), before=list(result.findings),
-                        fixed=_fixed_findings(plan), tests=tests)
+        checks = _verify(result.root, applied.changed, result, plan, tests)
         return _complete(result, plan, checks, applied=True)
     with tempfile.TemporaryDirectory(prefix="hygiene-audit-") as temp:
         copy = Path(temp) / result.root.name
         shutil.copytree(result.root, copy, symlinks=True, ignore=shutil.ignore_patterns(*SKIPPED_DIRS))
         # The copy holds the same bytes: the plan applies to it as it is (no second scan).
         applied = apply_plan(replace(plan, root=copy), force=True)
-        checks = verify(copy, list(applied.changed), before=list(result.findings),
-                        fixed=_fixed_findings(plan), tests=tests)
+        checks = _verify(copy, applied.changed, result, plan, tests)
         return _complete(result, plan, checks, applied=False)
+
+
+def _verify(root: Path, changed: tuple[str, ...], result: ScanResult, plan: FixPlan, tests: str | None) -> Verification:
+    """The checks of the cleaned tree, compared with the tree before (what was broken already
+    does not fail)."""
+    return verify(
+        root, list(changed), before=list(result.findings), fixed=_fixed_findings(plan),
+        stubbed=[fix.finding for fix in plan.fixes if fix_status(fix)[0] == "stub"],
+        tests=tests, baseline=result, originals=plan.originals,
+    )
 
 
 def fix_status(fix: PlannedFix | None) -> tuple[str, Note | None]:
@@ -306,7 +316,7 @@ def _complete(result: ScanResult, plan: FixPlan, checks: Verification, applied: 
     report = CleanupReport(result.root, applied, result, plan, actions, checks)
     report.searches = _searches(actions, after)
     report.remaining_modules = len(after.modules)
-    report.imports = _imports(checks, result, plan)
+    report.imports = _imports(checks)
     report.rescan = rescan
     report.unchanged = _unchanged(result, plan)
     from analyzer.render.mermaid import module_graph
@@ -570,52 +580,28 @@ def _searches(actions: list[Action], after: ProjectIndex) -> list[Search]:
     return searches
 
 
-_ALL_RESOLVE = re.compile(r"all (\d+) project imports resolve")
-_SOME_UNRESOLVED = re.compile(r"(\d+) of (\d+) unresolved")
-
-
-def _imports(checks: Verification, result: ScanResult, plan: FixPlan) -> ImportCheck | None:
-    """The import check, with what the cleanup caused apart from what was already broken.
-
-    A verification that tells them apart gives `preexisting` on its check; else the failures
-    are compared with the same check run on the tree before the cleanup."""
+def _imports(checks: Verification) -> ImportCheck | None:
+    """The import check, with what the cleanup caused apart from what was already broken: the
+    verification compares the tree with the one before and fails only on new unresolved
+    imports; every other unresolved import of the cleaned tree was there before (or cannot be
+    checked: generated modules, TYPE_CHECKING, files the scan skips)."""
     found = checks.of_kind("imports")
-    if not found:
+    if not found or checks.rescan is None:
         return None
     check = found[0]
-    checked = None
-    if match := _ALL_RESOLVE.search(check.detail):
-        checked = int(match.group(1))
-    elif match := _SOME_UNRESOLVED.search(check.detail):
-        checked = int(match.group(2))
-    failures = [line for line in check.output.splitlines() if line.strip()] if not check.ok else []
-    known = getattr(check, "preexisting", None)
-    if isinstance(known, int) and not isinstance(known, bool):
-        caused = failures
-        preexisting = known
-    else:
-        before = set(_failures_before(result)) if failures else set()
-        caused = [line for line in failures if line not in before]
-        preexisting = len(failures) - len(caused)
-    return ImportCheck(not caused, checked, tuple(caused), preexisting)
-
-
-def _failures_before(result: ScanResult) -> list[str]:
-    from analyzer import verify as verification
-
-    imports_check = getattr(verification, "_imports_resolve", None)
-    if imports_check is None:
-        return []
-    return [line for check in imports_check(result) for line in check.output.splitlines() if line.strip()]
+    caused = [line for line in check.output.splitlines() if line.strip()] if not check.ok else []
+    unresolved, checked = unresolved_imports(checks.rescan)
+    return ImportCheck(check.ok, checked - len(unresolved), tuple(caused), max(len(unresolved) - len(caused), 0))
 
 
 def _rescan(result: ScanResult, plan: FixPlan, after: ScanResult) -> Rescan:
     fixed = {_key(f) for f in _fixed_findings(plan)}
     before = {_key(f) for f in result.findings}
     still = tuple(f for f in after.findings if _key(f) in fixed)
-    new = tuple(f for f in after.findings if _key(f) not in before)
+    new = [f for f in after.findings if _key(f) not in before]
+    certain = tuple(f for f in new if f.confidence == "high")
     left = len(after.findings) - len(still) - len(new)
-    return Rescan(len(fixed), still, new, left)
+    return Rescan(len(fixed), still, certain, len(new) - len(certain), left)
 
 
 # What a finding's related location is to the cleanup, by rule.

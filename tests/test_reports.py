@@ -170,26 +170,45 @@ def _sections(text: str) -> dict[str, str]:
 
 
 def test_the_flask_cleanup_says_what_happened_to_each_action(flask_applied: CleanupReport) -> None:
-    """One build of flask_shop cleaned in a copy (a stub, a router left in place, two fixes)."""
-    stub_is_never_counted_as_a_fix(flask_applied)
+    """One build of flask_shop cleaned in a copy (a router left in place, three fixes, one of
+    them a call renamed to the existing method): a partial cleanup says so in its status line."""
+    assert [a.status for a in flask_applied.actions].count("skipped") == 1 and flask_applied.status == "partial"
+    for lang, status in (("en", "## Status: ⚠️ PARTIAL: 3 of 4 problems fixed"),
+                         ("ru", "## Статус: ⚠️ ЧАСТИЧНО: исправлено 3 из 4")):
+        text = render(flask_applied, lang)
+        assert status in text and "DONE" not in text and "ЗАВЕРШЕНО" not in text
+        assert_headings_agree_with_results(text)
+    text = render(flask_applied, "en")
+    renamed = next(body for title, body in _sections(text).items() if "find_by_sku" in title)
+    assert "**Solution**: `find_by_sku` does not exist; `get_by_sku` does" in renamed
+    assert "| **Methods added** | 0 | 0 |" in text and "| **Calls corrected** | 1 | — | ✅ |" in text
     router_not_removed_is_not_listed_as_removed(flask_applied)
-    for lang in ("en", "ru"):
-        assert_headings_agree_with_results(render(flask_applied, lang))
 
 
-def stub_is_never_counted_as_a_fix(report: CleanupReport) -> None:
+STUBBED = {
+    "app/__init__.py": "",
+    "app/repo.py": "class Repo:\n    def all(self):\n        return []\n",
+    "app/main.py": (
+        "from fastapi import FastAPI\n\nfrom app.repo import Repo\n\napp = FastAPI()\n\n\n"
+        "@app.get('/x')\ndef x():\n    return Repo().frobnicate_widgets(1)\n"
+    ),
+}
+
+
+def test_a_stub_is_never_counted_as_a_fix(tmp_path: Path) -> None:
     """Issue 13: a stub raising NotImplementedError was 'Fixed a critical runtime error' and the
-    report said DONE; a partial fix now says so in its status line."""
-    assert report.status == "partial"
-    assert [a.status for a in report.actions].count("stub") == 1
-    for lang, status in (("en", "## Status: ⚠️ PARTIAL: 2 of 4 problems fixed"),
-                         ("ru", "## Статус: ⚠️ ЧАСТИЧНО: исправлено 2 из 4")):
+    report said DONE."""
+    report = build_report(write_tree(tmp_path / "p", STUBBED), apply=True, force=True)
+    assert [a.status for a in report.actions] == ["stub"] and report.status == "partial"
+    for lang, status in (("en", "## Status: ⚠️ PARTIAL: 0 of 1 problem fixed"),
+                         ("ru", "## Статус: ⚠️ ЧАСТИЧНО: исправлено 0 из 1")):
         text = render(report, lang)
         assert status in text and "DONE" not in text and "ЗАВЕРШЕНО" not in text
         assert "Fixed a critical runtime error" not in text and "All tasks done" not in text
+        assert_headings_agree_with_results(text)
     text = render(report, "en")
-    stub = next(body for title, body in _sections(text).items() if "find_by_sku" in title)
-    assert stub.startswith("⚠️ Stub added for the missing method `find_by_sku()`: NOT fixed")
+    stub = next(iter(_sections(text).values()))
+    assert stub.startswith("⚠️ Stub added for the missing method `frobnicate_widgets()`: NOT fixed")
     assert "**Status**: ⚠️ stub added, NOT fixed" in stub and "**Result**: ⚠️ NOT fixed" in stub
     assert "| **Methods added** | 0 | 0 |" in text and "| **Stubs added (not fixes)** | 1 |" in text
     assert "- [ ] Fix missing methods (0 of 1)" in text
@@ -290,7 +309,7 @@ def test_an_import_the_cleanup_breaks_is_listed(tmp_path: Path, monkeypatch: pyt
     report.verification.checks = [c for c in report.verification.checks if c.kind != "imports"] + [broken]
     from analyzer.reporting import _imports
 
-    report.imports = _imports(report.verification, report.scan, report.plan)
+    report.imports = _imports(report.verification)
     text = render(report, "en")
     assert "✗ 1 project import no longer resolves:\n  app/main.py:1 imports app.models.A" in text
     assert report.status == "failed" and "❌ CHECKS FAILED" in text
@@ -333,7 +352,7 @@ def test_a_clean_app_gets_a_short_nothing_to_clean_report() -> None:
 def test_the_flask_fixture_audit_lists_each_problem() -> None:
     golden = REPO / "reports" / "flask_shop.en.md"
     text = render(build_report(FIXTURES / "flask_shop"), "en", command=" ".join(golden_command(golden)))
-    assert "📝 PROPOSED, PARTIAL: 2 of 4 problems can be fixed automatically" in text
+    assert "📝 PROPOSED, PARTIAL: 3 of 4 problems can be fixed automatically" in text
     for expected in (
         "find_by_sku", "notifier.py", "Discount", "legacy_cart.py",
         "`GET /cart/<int:item_id>` → `GET /api/orders/cart/<int:item_id>`",
@@ -377,5 +396,5 @@ def test_an_uncertain_finding_is_marked_as_such(tmp_path: Path) -> None:
     })
     report = build_report(root)
     assert [f.confidence for f in report.scan.findings] == ["uncertain"]
-    assert "NotFound (uncertain finding)" in render(report, "en")
-    assert "NotFound (неуверенная находка)" in render(report, "ru")
+    assert re.search(r"^### 1\. .*NotFound.* \(uncertain finding\)$", render(report, "en"), re.M)
+    assert re.search(r"^### 1\. .*NotFound.* \(неуверенная находка\)$", render(report, "ru"), re.M)

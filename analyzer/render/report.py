@@ -15,7 +15,10 @@ from analyzer.render.i18n import Text as _Text
 from analyzer.reporting import FILE_RULES, Action, CleanupReport, Place, Quote
 
 # Notes of the plan that the report already states in its own words.
-_NOTES_SHOWN_ELSEWHERE = frozenset({"aliases_present", "deprecated", "stub", "stub_not_fixed", "import_removed"})
+# How a missing method is fixed without adding it: shown as the action's solution.
+_CALL_FIXES = frozenset({"renamed_call", "import_switched"})
+_NOTES_SHOWN_ELSEWHERE = frozenset({"aliases_present", "deprecated", "stub", "stub_not_fixed", "import_removed",
+                                    *_CALL_FIXES})
 
 
 class _Writer:
@@ -272,6 +275,16 @@ def _missing_method(w: _Writer, action: Action) -> list[str]:
             key = "missing.result" if _compiles(w, quote.path) else "missing.result_not_compiling"
             at = w.link(quote.path, quote.start, quote.end) if not w.audit else w.span(quote.start, quote.end)
             out.append(_result(w, key, method=method, at=at, path=quote.path))
+    elif action.status in {"fixed", "failed"}:
+        # fixed without a new method: the calls renamed to an existing one, or the import switched
+        ways = [n for n in action.notes if n.key in _CALL_FIXES and t.has("notes." + n.key)]
+        if ways:
+            solution = "; ".join(t("notes." + n.key, **n.params) for n in ways)
+            out.append(f"**{t('labels.solution')}**: {solution}\n")
+        changed = sorted({c.path for c in action.changes})
+        compiles = all(_compiles(w, p) for p in changed)
+        key = "missing.result_calls" if compiles else "missing.result_calls_not_compiling"
+        out.append(_result(w, key, files=", ".join(f"`{p}`" for p in changed)))
     return out
 
 
@@ -453,11 +466,11 @@ def _imports_section(w: _Writer, number: int) -> list[str]:
         else:
             out.append(t("imports.search_bad", what=search.what, found=", ".join(search.found)))
     if imports is not None:
-        if imports.ok:
-            if imports.checked is not None:
-                out.append(t("imports.imports_ok", count=imports.checked))
-            else:
-                out.append(t("imports.imports_ok_uncounted"))
+        if imports.ok and imports.resolved is not None:
+            key = "imports.imports_ok_others" if imports.preexisting else "imports.imports_ok"
+            out.append(t(key, count=imports.resolved))
+        elif imports.ok:
+            out.append(t("imports.imports_ok_uncounted"))
         else:
             out.append(t("imports.imports_bad", count=len(imports.caused)))
             out.extend("  " + line for line in imports.caused)
@@ -467,6 +480,8 @@ def _imports_section(w: _Writer, number: int) -> list[str]:
         mark = "✓" if rescan.ok else "✗"
         parts = [t("rescan.gone", count=rescan.fixed, gone=rescan.fixed - len(rescan.still))]
         parts.append(t("rescan.new", count=len(rescan.new)))
+        if rescan.new_uncertain:
+            parts.append(t("rescan.new_uncertain", count=rescan.new_uncertain))
         if rescan.left:
             parts.append(t("rescan.left", count=rescan.left))
         out.append(f"{mark} " + t("rescan.line", parts="; ".join(parts)))
@@ -476,7 +491,10 @@ def _imports_section(w: _Writer, number: int) -> list[str]:
     out.append(f"**{t('labels.compile_check')}**:")
     out.append("```text")
     for check in report.compiles:
-        key = "imports.compile_ok" if check.ok else "imports.compile_bad"
+        if check.ok and check.detail.startswith("did not compile before"):  # verify's words for it
+            key = "imports.compile_preexisting"
+        else:
+            key = "imports.compile_ok" if check.ok else "imports.compile_bad"
         out.append(t(key, path=check.subject, detail=check.detail))
     if not report.compiles:
         out.append(t("imports.compile_none"))
@@ -523,7 +541,8 @@ def _stats_section(w: _Writer) -> list[str]:
     fixed = [a for a in report.actions if a.status in {"fixed", "failed"}]
     files = [a for a in fixed if a.rule in FILE_RULES]
     classes = [a for a in fixed if a.rule == "shadowed-class"]
-    methods = [a for a in fixed if a.rule == "missing-method"]
+    methods = [a for a in fixed if a.rule == "missing-method" and a.quote is not None]
+    calls = [a for a in fixed if a.rule == "missing-method" and a.quote is None]
     out = [
         f"## {t('stats.heading')}\n",
         f"### {t('stats.table_heading')}:\n",
@@ -533,13 +552,16 @@ def _stats_section(w: _Writer) -> list[str]:
         f"| {t('stats.classes')} | {totals['classes']} | {totals['class_lines']} | {_row_mark(w, classes)} |",
         f"| {t('stats.methods')} | {totals['methods']} | {totals['method_lines']} | {_row_mark(w, methods)} |",
     ]
+    if totals["calls"]:
+        out.append(f"| {t('stats.calls')} | {totals['calls']} | — | {_row_mark(w, calls)} |")
     if totals["stubs"]:
         out.append(f"| {t('stats.stubs')} | {totals['stubs']} | {totals['stub_lines']} | ⚠️ |")
-    counts = t("stats.total_count", files=t.n("file", totals["files"]), classes=t.n("class", totals["classes"]),
-               methods=t.n("method", totals["methods"]))
+    counts = [t.n("file", totals["files"]), t.n("class", totals["classes"]), t.n("method", totals["methods"])]
+    if totals["calls"]:
+        counts.append(t.n("call", totals["calls"]))
     lines = t("stats.total_lines", removed=t.n("line", totals["removed_lines"]),
               added=t.n("line", totals["added_lines"]))
-    out += [f"| {t('stats.total')} | {counts} | {lines} | {_row_mark(w, fixed)} |", ""]
+    out += [f"| {t('stats.total')} | {', '.join(counts)} | {lines} | {_row_mark(w, fixed)} |", ""]
     if report.graph:
         out.append(f"### {t('stats.graph_heading')}:\n")
         out.append("```mermaid\n" + report.graph + "\n```\n")

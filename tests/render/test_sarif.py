@@ -189,15 +189,22 @@ def test_sarif_fixes_are_the_plans_edits_and_give_valid_python(fixture: str, tmp
                 assert target.read_bytes() == (expected if expected is not None else b""), path
                 compile(target.read_text(encoding="utf-8"), path, "exec")
             fixed += 1
-    assert fixed == {"chat_app": 4, "flask_shop": 2}[fixture]
+    assert fixed == {"chat_app": 4, "flask_shop": 3}[fixture]
 
 
-def test_a_stub_or_a_skipped_fix_is_no_sarif_fix() -> None:
+def test_a_stub_or_a_skipped_fix_is_no_sarif_fix(tmp_path: Path) -> None:
     result = scan(FIXTURES / "flask_shop")
     by_rule = {r["ruleId"]: r for r in _run(json.loads(sarif.render(result)))["results"]}
-    assert "fixes" not in by_rule["missing-method"]  # find_by_sku would only be a stub
     assert "fixes" not in by_rule["unrouted-router"]  # the plan does not delete legacy_cart
-    assert "fixes" in by_rule["shadowed-class"] and "fixes" in by_rule["duplicate-module"]
+    assert all("fixes" in by_rule[rule] for rule in ("shadowed-class", "duplicate-module", "missing-method"))
+    stubbed = write(tmp_path / "stub", {
+        "app/__init__.py": "",
+        "app/repo.py": "class Repo:\n    def all(self):\n        return []\n",
+        "app/main.py": "from fastapi import FastAPI\n\nfrom app.repo import Repo\n\napp = FastAPI()\n\n\n"
+                       "@app.get('/x')\ndef x():\n    return Repo().frobnicate_widgets(1)\n",
+    })
+    (result,) = _run(json.loads(sarif.render(scan(stubbed))))["results"]
+    assert result["ruleId"] == "missing-method" and "fixes" not in result  # only a stub: no fix
 
 
 def test_the_deleted_file_is_emptied_and_the_description_says_so(chat_log: dict) -> None:
