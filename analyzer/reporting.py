@@ -270,21 +270,11 @@ def _verify(root: Path, changed: tuple[str, ...], result: ScanResult, plan: FixP
 
 
 def fix_status(fix: PlannedFix | None) -> tuple[str, Note | None]:
-    """A planned fix's status (`fixed`, `stub` or `skipped`) and the reason it was skipped.
-
-    The plan states it (`PlannedFix.status` and `.reason`); a plan that does not is read from
-    what it holds: no changes or a skip note is `skipped`, a method with the `stub` note a stub."""
+    """A planned fix's status (`fixed`, `stub` or `skipped`; no fix planned: `skipped`) and,
+    when skipped, the plan's reason."""
     if fix is None:
         return "skipped", None
-    status = getattr(fix, "status", None)
-    if status in {"fixed", "stub", "skipped"}:
-        reason = getattr(fix, "reason", None) or fix.skipped
-        return status, reason if isinstance(reason, Note) else None
-    if not fix.applies:
-        return "skipped", fix.skipped
-    if any(note.key == "stub" for note in fix.notes):
-        return "stub", None
-    return "fixed", None
+    return fix.status, fix.reason if fix.status == "skipped" else None
 
 
 def _fixed_findings(plan: FixPlan) -> list[Finding]:

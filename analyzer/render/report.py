@@ -14,9 +14,9 @@ from analyzer.findings import Finding
 from analyzer.render.i18n import Text as _Text
 from analyzer.reporting import FILE_RULES, Action, CleanupReport, Place, Quote
 
-# Notes of the plan that the report already states in its own words.
 # How a missing method is fixed without adding it: shown as the action's solution.
 _CALL_FIXES = frozenset({"renamed_call", "import_switched"})
+# Notes of the plan that the report already states in its own words.
 _NOTES_SHOWN_ELSEWHERE = frozenset({"aliases_present", "deprecated", "stub", "stub_not_fixed", "import_removed",
                                     *_CALL_FIXES})
 
