@@ -30,7 +30,9 @@ source = "def $method(self) -> dict:\n    return {'type': type(self).__name__}\n
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,18 @@ _DUPLICATE_KEYS = {"threshold": "duplicate_threshold", "live-threshold": "duplic
                    "min-lines": "duplicate_min_lines"}
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the known name closest to a misspelled one, else ``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_rule(name: str, where: str) -> str:
+    """The error for a rule name that no rule has, with the closest one and the list."""
+    known = sorted(rule.id for rule in all_rules())
+    return f"{where}: unknown rule {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}"
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml with a [tool.hygiene] table, walking up from `start`."""
     current = start.resolve()
@@ -71,8 +85,9 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_options(path: Path | None, base: Options | None = None) -> Options:
-    """Options from `path` (a pyproject.toml or a TOML file with a [tool.hygiene] table)."""
+def load_options(path: Path | None, base: Options | None = None, warnings: list[str] | None = None) -> Options:
+    """Options from `path` (a pyproject.toml or a TOML file with a [tool.hygiene] table).
+    What is valid but looks wrong (a rule both selected and ignored) is added to `warnings`."""
     options = base or Options()
     if path is None:
         return options
@@ -85,16 +100,19 @@ def load_options(path: Path | None, base: Options | None = None) -> Options:
     table = data.get("tool", {}).get("hygiene")
     if table is None:
         return options
-    return _parse(path, table, options)
+    return _parse(path, table, options, warnings if warnings is not None else [])
 
 
-def _parse(path: Path, table: Any, options: Options) -> Options:
+def _parse(path: Path, table: Any, options: Options, warnings: list[str]) -> Options:
     where = f"{path}: [tool.hygiene]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
     unknown = sorted(set(table) - _TOP_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], _TOP_KEYS)}; "
+            f"known: {', '.join(sorted(_TOP_KEYS))}"
+        )
     known_rules = {rule.id for rule in all_rules()}
     changes: dict[str, Any] = {}
     if "entrypoints" in table:
@@ -114,7 +132,13 @@ def _parse(path: Path, table: Any, options: Options) -> Options:
     if "select" in table:
         rules = set(_rules(where, "select", table["select"], known_rules))
     if "ignore" in table:
-        rules -= set(_rules(where, "ignore", table["ignore"], known_rules))
+        ignored = set(_rules(where, "ignore", table["ignore"], known_rules))
+        if "select" in table:
+            warnings.extend(
+                f"{where}: rule {name!r} is both in select and in ignore: it is ignored"
+                for name in sorted(ignored & rules)
+            )
+        rules -= ignored
     changes["rules"] = frozenset(rules)
     if "baseline" in table:
         if not isinstance(table["baseline"], str):
@@ -149,7 +173,7 @@ def _rules(where: str, key: str, value: Any, known: set[str]) -> list[str]:
     names = _strings(where, key, value)
     for name in names:
         if name not in known:
-            raise ConfigError(f"{where}: {key}: unknown rule {name!r} (known: {', '.join(sorted(known))})")
+            raise ConfigError(unknown_rule(name, f"{where}: {key}"))
     return names
 
 
@@ -160,7 +184,10 @@ def _duplicate(where: str, table: Any) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _DUPLICATE_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_DUPLICATE_KEYS))})")
+            raise ConfigError(
+                f"{where}: unknown key {key!r}{did_you_mean(key, _DUPLICATE_KEYS)}; "
+                f"known: {', '.join(sorted(_DUPLICATE_KEYS))}"
+            )
         if key == "min-lines":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: min-lines must be a positive integer")

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -81,15 +82,44 @@ class _Checked:
     lines: int
 
 
+@dataclass(frozen=True)
+class ScanSettings:
+    """What a command line asks of every scan its command makes: the options (`--select`,
+    `--config`...), the worker processes and the cache. `fix`, `verify` and `report` scan more
+    than once (before, after, a temporary copy); under `scan_settings(...)` each of those scans
+    uses the command's settings unless its caller gives its own."""
+
+    options: Options | None = None
+    jobs: int = 1
+    cache: bool = False
+
+
+_SETTINGS: ContextVar[ScanSettings | None] = ContextVar("scan_settings", default=None)
+
+
+@contextmanager
+def scan_settings(settings: ScanSettings) -> Iterator[ScanSettings]:
+    token = _SETTINGS.set(settings)
+    try:
+        yield settings
+    finally:
+        _SETTINGS.reset(token)
+
+
 def scan(
     root: Path,
     options: Options | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    cache: bool = False,
+    cache: bool | None = None,
 ) -> ScanResult:
     """Scan the project at `root`. With `cache`, facts and results are kept in
-    `root/.hygiene_cache` and only files whose content changed are parsed again."""
+    `root/.hygiene_cache` and only files whose content changed are parsed again. What is not
+    given comes from the current `scan_settings` (by default: no options, one job, no cache)."""
+    settings = _SETTINGS.get() or ScanSettings()
+    options = options if options is not None else settings.options
+    jobs = jobs if jobs is not None else settings.jobs
+    cache = cache if cache is not None else settings.cache
     with _cyclic_gc_paused():
         return _scan(root, options, jobs, progress, cache)
 
@@ -194,9 +224,14 @@ def _scan(
     )
 
 
+# Options applied after the cached checks, or that only say where the cache is: they do not
+# enter the key, so that `scan`, `fix` and `report` with and without a baseline share a result.
+_NOT_IN_KEY = frozenset({"baseline", "warn_unused_ignores", "cache_dir"})
+
+
 def _options_key(options: Options) -> str:
     """The options as text that is the same in every process (sets are sorted)."""
-    fields = {name: getattr(options, name) for name in options.__dataclass_fields__}
+    fields = {name: getattr(options, name) for name in options.__dataclass_fields__ if name not in _NOT_IN_KEY}
     fields["rules"] = sorted(options.rules) if options.rules is not None else None
     return repr(sorted(fields.items()))
 

@@ -4,24 +4,28 @@ or a pull-request comment, with the diagnostics folded away in a `<details>` blo
 from __future__ import annotations
 
 from analyzer.findings import Diagnostic, Finding
+from analyzer.render.i18n import Text
 from analyzer.scan import ScanResult
 
 __all__ = ["render"]
 
 
 def render(result: ScanResult) -> str:
+    t = Text("en")
     parts: list[str] = []
     if result.findings:
-        parts.append(f"## code-hygiene: {len(result.findings)} finding(s)")
+        parts.append(f"## code-hygiene: {t.n('finding', len(result.findings))}")
         rows = ["| Rule | Location | Symbol | Message |", "|---|---|---|---|"]
-        rows += [_row(finding) for finding in result.findings]
+        for finding in result.findings:
+            rows.append(_row(finding))
+            rows += [_folded_row(item) for item in finding.details.get("folded") or []]
         parts.append("\n".join(rows))
     else:
-        parts.append(f"code-hygiene: no findings in {result.files} files.")
+        parts.append(f"code-hygiene: no findings {t.n('file_in', result.files)}.")
     if result.diagnostics:
         items = "\n".join(_diagnostic(diagnostic) for diagnostic in result.diagnostics)
         parts.append(
-            f"<details>\n<summary>{len(result.diagnostics)} diagnostic(s)</summary>\n\n{items}\n\n</details>"
+            f"<details>\n<summary>{t.n('diagnostic', len(result.diagnostics))}</summary>\n\n{items}\n\n</details>"
         )
     return "\n\n".join(parts) + "\n"
 
@@ -34,6 +38,17 @@ def _row(finding: Finding) -> str:
         _code(f"{finding.path}:{span}"),
         _code(finding.symbol) if finding.symbol else "",
         _cell(message),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _folded_row(item: dict[str, object]) -> str:
+    """A finding folded into the module finding above it: a sub-row, marked with ↳."""
+    cells = [
+        "↳ " + _code(str(item["rule"])),
+        _code(f"{item['path']}:{item['line']}"),
+        _code(str(item["symbol"])) if item.get("symbol") else "",
+        _cell(str(item["message"])),
     ]
     return "| " + " | ".join(cells) + " |"
 

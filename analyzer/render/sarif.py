@@ -1,22 +1,28 @@
 """SARIF 2.1.0 output (`--format sarif`): for GitHub code scanning and other SARIF viewers.
 
-Pure formatting of a `ScanResult`: one run, every rule's metadata from its docstring, one
-result per finding with its locations, a line-independent fingerprint and, where the fix can be
-expressed as text edits, a SARIF fix. Diagnostics become tool execution notifications.
+One run, every rule's metadata from its docstring, one result per finding with its locations
+(every call site of a missing method is one), a line-independent fingerprint and the fix as the
+real text edits the fix plan makes (`hygiene fix` would write the same), or no fix at all: never
+a description passed off as an edit, never a stub that does not fix. Each result's fix is planned
+on its own, from the files as they are, so a consumer can apply any one of them. A file the fix
+deletes cannot be deleted in SARIF: its content is removed, and the description says so.
+Diagnostics become tool execution notifications.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import quote
 
 from analyzer import __version__
 from analyzer.checks import Rule, all_rules
+from analyzer.facts.extract import decode_source
 from analyzer.findings import Diagnostic, Finding, Related
 from analyzer.render.text import describe_fix
 from analyzer.scan import ScanResult
@@ -29,7 +35,6 @@ _INFORMATION_URI = "https://github.com/code-hygiene/code-hygiene"
 _SRCROOT = "%SRCROOT%"
 _FINGERPRINT_KEY = "hygiene/v1"
 _ERROR_RULES = frozenset({"missing-method"})
-_METHOD_STUB = "(method stub; run `hygiene fix` for the exact code)"
 
 
 def render(result: ScanResult) -> str:
@@ -59,7 +64,7 @@ def _log(result: ScanResult) -> dict[str, Any]:
                     }
                 ],
                 "originalUriBaseIds": {_SRCROOT: {"uri": _root_uri(result.root)}},
-                "results": _results(result.findings, rule_index),
+                "results": _results(result, rule_index),
                 "properties": {"files": result.files, "lines": result.lines},
             }
         ],
@@ -103,28 +108,36 @@ def _section(doc: str, title: str) -> str:
 # --- results -----------------------------------------------------------------------------------
 
 
-def _results(findings: tuple[Finding, ...], rule_index: dict[str, int]) -> list[dict[str, Any]]:
+def _results(result: ScanResult, rule_index: dict[str, int]) -> list[dict[str, Any]]:
     seen: Counter[tuple[str, str, str]] = Counter()
     results = []
-    for finding in findings:
+    fixes = _Fixes(result)
+    for finding in result.findings:
         key = (finding.rule, finding.path, finding.symbol or "")
         occurrence = seen[key]
         seen[key] += 1
-        results.append(_result(finding, rule_index, _fingerprint(key, occurrence)))
+        results.append(_result(finding, rule_index, _fingerprint(key, occurrence), fixes))
     return results
 
 
-def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str, fixes: _Fixes) -> dict[str, Any]:
     data: dict[str, Any] = {"ruleId": finding.rule}
     if finding.rule in rule_index:
         data["ruleIndex"] = rule_index[finding.rule]
     data["level"] = _level(finding)
     data["message"] = {"text": finding.message}
+    sites = _call_sites(finding)
     data["locations"] = [{"physicalLocation": _physical(finding.path, finding.line, finding.end_line)}]
-    if finding.related:
-        data["relatedLocations"] = [_related(index, related) for index, related in enumerate(finding.related, 1)]
+    data["locations"] += [{"physicalLocation": _physical(path, line, line)} for path, line in sites[1:]]
+    related = [_related(index, r) for index, r in enumerate(finding.related, 1)]
+    related += [
+        _related(index, Related(path, line, line, "also called here"))
+        for index, (path, line) in enumerate(sites[1:], len(related) + 1)
+    ]
+    if related:
+        data["relatedLocations"] = related
     data["partialFingerprints"] = {_FINGERPRINT_KEY: fingerprint}
-    fix = _fix(finding)
+    fix = fixes.sarif_fix(finding)
     if fix is not None:
         data["fixes"] = [fix]
     data["properties"] = {
@@ -133,6 +146,17 @@ def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str) -> d
         "evidence": list(finding.evidence),
     }
     return data
+
+
+def _call_sites(finding: Finding) -> list[tuple[str, int]]:
+    """(path, line) of every call of a missing method, the finding's own line first."""
+    sites = [
+        (site["path"], site["line"])
+        for site in finding.details.get("call_sites", ())
+        if isinstance(site, dict) and isinstance(site.get("path"), str) and _positive(site.get("line"))
+    ]
+    first = (finding.path, finding.line)
+    return [first, *(site for site in dict.fromkeys(sites) if site != first)] if sites else []
 
 
 def _level(finding: Finding) -> str:
@@ -180,50 +204,87 @@ def _root_uri(root: Path) -> str:
 # --- fixes -------------------------------------------------------------------------------------
 
 
-def _fix(finding: Finding) -> dict[str, Any] | None:
-    """A SARIF fix, or None when the fix cannot be written as non-empty text edits."""
-    if not finding.fix:
-        return None
-    changes = _artifact_changes(finding)
-    if not changes:
-        return None
-    return {"description": {"text": describe_fix(finding.fix)}, "artifactChanges": changes}
+class _Fixes:
+    """The SARIF fix of each finding, from the fix plan: the whole plan is made once, and a fix
+    whose files no other fix touches is taken from it as it is; the others are planned alone,
+    from the files as they are, so that any one fix applies to the tree it was found in."""
 
+    def __init__(self, scan: ScanResult) -> None:
+        self.scan = scan
+        self._plan: Any = None
+        self._owners: Counter[str] = Counter()
 
-def _artifact_changes(finding: Finding) -> list[dict[str, Any]]:
-    fix = finding.fix or {}
-    action = fix.get("action")
-    path = fix.get("path")
-    if not isinstance(path, str) or not path:
-        return []
-    if action == "delete-module":
-        # The whole file is only known when the finding itself spans it (duplicate-module);
-        # for other rules the finding's span is a part of the file, so no edit is given.
-        if path != finding.path or finding.line != 1 or finding.end_line < 1:
+    def _whole(self) -> Any:
+        if self._plan is None:
+            from analyzer.fixes.plan import build_plan
+
+            self._plan = build_plan(self.scan)
+            for fix in self._plan.fixes:
+                self._owners.update({change.path for change in fix.changes})
+        return self._plan
+
+    def sarif_fix(self, finding: Finding) -> dict[str, Any] | None:
+        """None for no fix, a fix the plan skips, or a stub (a method that raises
+        NotImplementedError is not a fix)."""
+        if not finding.fix:
+            return None
+        from analyzer.reporting import fix_status
+
+        try:
+            planned = [f for f in self._whole().fixes if f.finding is finding]
+            if len(planned) == 1 and all(self._owners[c.path] == 1 for c in planned[0].changes):
+                fix = planned[0]
+                if fix_status(fix)[0] != "fixed":
+                    return None
+                edits = [(c.path, c.before, c.after) for c in fix.changes]
+            else:
+                edits = self._alone(finding)
+        except Exception:  # noqa: BLE001 - a fix that cannot be planned is left out; the result stays
+            return None
+        if not edits:
+            return None
+        changes = [_artifact_change(path, before, after or b"") for path, before, after in sorted(edits)]
+        deleted = [path for path, _, after in sorted(edits) if after is None]
+        description = describe_fix(finding.fix)
+        if deleted:
+            description += f" (SARIF cannot delete a file: the content of {', '.join(deleted)} is removed)"
+        return {"description": {"text": description}, "artifactChanges": changes}
+
+    def _alone(self, finding: Finding) -> list[tuple[str, bytes, bytes | None]]:
+        from analyzer.fixes.plan import PlanOptions, build_plan
+        from analyzer.reporting import fix_status
+
+        plan = build_plan(self.scan, PlanOptions(findings=frozenset({(finding.rule, finding.path, finding.symbol)})))
+        if len(plan.fixes) != 1 or fix_status(plan.fixes[0])[0] != "fixed":
             return []
-        return [_change(path, {"startLine": 1, "endLine": finding.end_line}, "")]
-    if action == "delete-class":
-        line, end_line = fix.get("line"), fix.get("end_line")
-        if not _positive(line) or not _positive(end_line) or end_line < line:
-            return []
-        return [_change(path, {"startLine": line, "endLine": end_line}, "")]
-    if action == "add-method":
-        after = fix.get("after_line")
-        if not isinstance(after, int) or after < 0:
-            return []
-        insertion = {"startLine": after + 1, "startColumn": 1, "endColumn": 1}
-        return [_change(path, insertion, _METHOD_STUB)]
-    return []  # mount-router and unknown actions: described only, which SARIF cannot carry
+        return [
+            (path, plan.originals[path], after)
+            for path, after in plan.final.items()
+            if path in plan.originals and after != plan.originals[path]
+        ]
 
 
-def _change(path: str, region: dict[str, int], inserted: str) -> dict[str, Any]:
-    return {
-        "artifactLocation": _artifact(path),
-        "replacements": [{"deletedRegion": region, "insertedContent": {"text": inserted}}],
-    }
+def _artifact_change(path: str, before: bytes, after: bytes) -> dict[str, Any]:
+    """The edits from `before` to `after` as SARIF replacements of whole lines, each region as a
+    character offset and length in the file's text (exact, at the end of a file too)."""
+    old = decode_source(before).splitlines(keepends=True)
+    new = decode_source(after).splitlines(keepends=True)
+    starts = [0]
+    for line in old:
+        starts.append(starts[-1] + len(line))
+    replacements = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        replacements.append({
+            "deletedRegion": {"charOffset": starts[i1], "charLength": starts[i2] - starts[i1]},
+            "insertedContent": {"text": "".join(new[j1:j2])},
+        })
+    return {"artifactLocation": _artifact(path), "replacements": replacements}
 
 
-def _positive(value: Any) -> TypeGuard[int]:
+def _positive(value: Any) -> bool:
     return isinstance(value, int) and value >= 1
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from analyzer.findings import Finding
+from analyzer.render.i18n import Text
 from analyzer.scan import ScanResult
 
 EXCERPT_LINES = 3
@@ -25,9 +26,10 @@ def render(result: ScanResult, console: Console) -> None:
     for diagnostic in result.diagnostics:
         where = f"{diagnostic.path}:{diagnostic.line}" if diagnostic.line else diagnostic.path
         console.print(f"[yellow]note[/yellow] {escape(where)}: {escape(diagnostic.message)}")
+    t = Text("en")
     summary = (
-        f"{len(result.findings)} finding(s) in {result.files} files "
-        f"({result.lines} lines, {result.seconds:.2f}s)"
+        f"{t.n('finding', len(result.findings))} {t.n('file_in', result.files)} "
+        f"({t.n('line', result.lines)}, {result.seconds:.2f}s)"
     )
     console.print(f"[bold red]{summary}[/bold red]" if result.findings else f"[green]{summary}[/green]")
 
@@ -56,6 +58,11 @@ def _finding(finding: Finding, console: Console, root: Path) -> None:
         console.print(
             f"    [dim]see {escape(related.path)}:{related.line}-{related.end_line} ({escape(related.note)})[/dim]"
         )
+    for item in finding.details.get("folded") or []:
+        console.print(
+            f"    [dim]also inside: {escape(item['path'])}:{item['line']} {escape(item['rule'])}: "
+            f"{escape(item['message'])}[/dim]"
+        )
     if finding.fix:
         console.print(f"    [green]fix:[/green] {escape(describe_fix(finding.fix))}")
 
@@ -72,13 +79,14 @@ def _excerpt(path: Path, line: int) -> list[tuple[int, str]]:
 
 def describe_fix(fix: dict[str, Any]) -> str:
     action = fix.get("action")
-    if action == "delete-module":
-        text = f"delete {fix['path']}"
+    if action in {"delete-module", "delete-package"}:
+        paths = fix.get("paths") or [fix["path"]]
+        text = f"delete {fix['path']}" if len(paths) < 2 else f"delete {', '.join(paths)}"
         aliases = fix.get("add_aliases") or []
         if aliases:
             text += "; add to " + fix["survivor"] + ": " + ", ".join(f"{a['name']} = {a['target']}" for a in aliases)
         if fix.get("rewrite_references"):
-            text += f"; rewrite {len(fix['rewrite_references'])} reference(s)"
+            text += f"; rewrite {Text('en').n('reference', len(fix['rewrite_references']))}"
         if fix.get("unimport_from"):
             text += "; drop its import from " + ", ".join(fix["unimport_from"])
         return text

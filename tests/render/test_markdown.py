@@ -40,8 +40,8 @@ def test_only_render_is_public() -> None:
 
 def test_chat_app_table(chat: ScanResult) -> None:
     text = markdown.render(chat)
-    assert text.splitlines()[0] == "## code-hygiene: 4 finding(s)"
-    rows = _rows(text)
+    assert text.splitlines()[0] == "## code-hygiene: 4 findings"
+    rows = [row for row in _rows(text) if not row.startswith("| ↳")]
     assert len(rows) == 4
     assert rows[0].startswith("| `duplicate-module` | `app/core/sse_manager.py:1-340` |  | ")
     assert rows[1].startswith("| `shadowed-class` | `app/core/user_worker_space.py:478-599` | `WorkerSpaceManager` | ")
@@ -84,12 +84,19 @@ def test_diagnostics_are_collapsed(clean: ScanResult, chat: ScanResult) -> None:
         Diagnostic("app/x.py", "unsure", line=4),
     )
     text = markdown.render(replace(chat, diagnostics=diagnostics))
-    assert len(_rows(text)) == 4
+    assert len([row for row in _rows(text) if not row.startswith("| ↳")]) == 4
     details = text[text.index("<details>"):]
-    assert "<summary>2 diagnostic(s)</summary>" in details
+    assert "<summary>2 diagnostics</summary>" in details
     assert "- `app/broken.py`: skipped: syntax error at line 3" in details
     assert "- `app/x.py:4`: unsure" in details
     assert details.rstrip().endswith("</details>")
 
     clean_text = markdown.render(replace(clean, diagnostics=diagnostics))
     assert clean_text.startswith(f"code-hygiene: no findings in {clean.files} files.\n\n<details>")
+
+
+def test_folded_findings_are_sub_rows_of_their_module_finding(chat: ScanResult) -> None:
+    rows = _rows(markdown.render(chat))
+    copy = next(n for n, row in enumerate(rows) if row.startswith("| `duplicate-module`"))
+    assert rows[copy + 1].startswith("| ↳ `orphan-module` | `app/core/sse_manager.py:1` |")
+    assert sum(row.startswith("| ↳") for row in rows) == 1

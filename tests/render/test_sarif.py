@@ -12,7 +12,6 @@ from jsonschema.validators import validator_for
 from analyzer.checks import all_rules
 from analyzer.findings import Diagnostic
 from analyzer.render import sarif
-from analyzer.render.text import describe_fix
 from analyzer.scan import ScanResult, scan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -111,8 +110,8 @@ def test_every_finding_is_a_result_at_its_lines(chat: ScanResult, chat_log: dict
         assert location["artifactLocation"] == {"uri": finding.path, "uriBaseId": "%SRCROOT%"}
         assert location["region"] == {"startLine": finding.line, "endLine": finding.end_line}
         related = result["relatedLocations"]
-        assert [r["id"] for r in related] == list(range(1, len(finding.related) + 1))
-        for item, expected in zip(related, finding.related, strict=True):
+        assert [r["id"] for r in related] == list(range(1, len(related) + 1))
+        for item, expected in zip(related, finding.related, strict=False):
             assert item["message"]["text"] == expected.note
             assert item["physicalLocation"]["artifactLocation"]["uri"] == expected.path
             assert item["physicalLocation"]["region"] == {"startLine": expected.line, "endLine": expected.end_line}
@@ -124,56 +123,103 @@ def test_every_finding_is_a_result_at_its_lines(chat: ScanResult, chat_log: dict
         assert set(result["partialFingerprints"]) == {"hygiene/v1"}
 
 
+def test_every_call_site_of_a_missing_method_is_a_location(chat_log: dict) -> None:
+    """Issue 13: only the first call site was a location; the others were not even related."""
+    (result,) = [r for r in _run(chat_log)["results"] if r["ruleId"] == "missing-method"]
+    lines = [(loc["physicalLocation"]["artifactLocation"]["uri"], loc["physicalLocation"]["region"]["startLine"])
+             for loc in result["locations"]]
+    assert lines == [("app/routes/sse.py", 51), ("app/routes/sse.py", 72)]
+    related = {(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"]):
+               r["message"]["text"] for r in result["relatedLocations"]}
+    assert related == {
+        ("app/schemas/event.py", 34): "class `StreamEvent`", ("app/routes/sse.py", 72): "also called here",
+    }
+
+
 def test_the_source_root_is_a_file_uri_with_a_trailing_slash(chat: ScanResult, chat_log: dict) -> None:
     base = _run(chat_log)["originalUriBaseIds"]["%SRCROOT%"]["uri"]
     assert base.startswith("file:///") and base.endswith("/")
     assert base == chat.root.absolute().as_uri() + "/"
 
 
-def test_fixes(chat: ScanResult, chat_log: dict) -> None:
-    by_rule = {r["ruleId"]: r for r in _run(chat_log)["results"]}
-    findings = {f.rule: f for f in chat.findings}
-    for rule, result in by_rule.items():
-        for fix in result.get("fixes", []):
-            assert_valid_fix(fix)
-            assert fix["artifactChanges"]
-            assert fix["description"]["text"] == describe_fix(findings[rule].fix)
-
-    (delete_module,) = by_rule["duplicate-module"]["fixes"]
-    (change,) = delete_module["artifactChanges"]
-    assert change["artifactLocation"]["uri"] == "app/core/sse_manager.py"
-    assert change["replacements"] == [
-        {"deletedRegion": {"startLine": 1, "endLine": 340}, "insertedContent": {"text": ""}}
-    ]
-
-    (delete_class,) = by_rule["shadowed-class"]["fixes"]
-    (change,) = delete_class["artifactChanges"]
-    assert change["artifactLocation"]["uri"] == "app/core/user_worker_space.py"
-    assert change["replacements"][0]["deletedRegion"] == {"startLine": 478, "endLine": 599}
-
-    (add_method,) = by_rule["missing-method"]["fixes"]
-    (change,) = add_method["artifactChanges"]
-    assert change["artifactLocation"]["uri"] == "app/schemas/event.py"
-    (replacement,) = change["replacements"]
-    assert replacement["deletedRegion"] == {"startLine": 60, "startColumn": 1, "endColumn": 1}
-    assert "hygiene fix" in replacement["insertedContent"]["text"]
-
-    # unrouted-router proposes deleting the whole module, whose length the finding does not
-    # carry: no fix rather than a wrong region.
-    assert "fixes" not in by_rule["unrouted-router"]
+def apply_replacements(text: str, replacements: list[dict]) -> str:
+    """What a SARIF consumer does with an artifact change: each deleted region (a character
+    offset and length) replaced by its inserted text, from the end of the file backwards."""
+    spans = sorted(
+        ((r["deletedRegion"]["charOffset"], r["deletedRegion"]["charLength"], r["insertedContent"]["text"])
+         for r in replacements),
+        reverse=True,
+    )
+    end = len(text) + 1
+    for offset, length, inserted in spans:
+        assert offset >= 0 and offset + length <= len(text) and offset + length <= end, "overlapping regions"
+        text = text[:offset] + inserted + text[offset + length:]
+        end = offset
+    return text
 
 
-def test_mount_router_fix_is_left_out_and_the_log_stays_valid() -> None:
-    result = scan(FIXTURES / "flask_shop")
+@pytest.mark.parametrize("fixture", ["chat_app", "flask_shop"])
+def test_sarif_fixes_are_the_plans_edits_and_give_valid_python(fixture: str, tmp_path: Path) -> None:
+    """Issue 13: a SARIF consumer that applied the fixes wrote '(method stub; run `hygiene fix`
+    for the exact code)' into the file. Each fix applied on its own, as a consumer would, now
+    gives the content `hygiene fix` plans, and that content compiles."""
+    import shutil
+
+    from analyzer.fixes.plan import PlanOptions, build_plan
+
+    result = scan(FIXTURES / fixture)
     log = json.loads(sarif.render(result))
     assert_valid(log)
-    actions = {f.rule: f.fix["action"] for f in result.findings if f.fix}
-    assert actions["unrouted-router"] == "mount-router"
-    by_rule = {r["ruleId"]: r for r in _run(log)["results"]}
-    assert "fixes" not in by_rule["unrouted-router"]
-    for r in by_rule.values():
-        for fix in r.get("fixes", []):
+    fixed = 0
+    for finding, sarif_result in zip(result.findings, _run(log)["results"], strict=True):
+        for fix in sarif_result.get("fixes", []):
             assert_valid_fix(fix)
+            plan = build_plan(result, PlanOptions(findings=frozenset({(finding.rule, finding.path, finding.symbol)})))
+            root = tmp_path / f"{fixture}-{fixed}"
+            shutil.copytree(FIXTURES / fixture, root)
+            for change in fix["artifactChanges"]:
+                path = change["artifactLocation"]["uri"]
+                for replacement in change["replacements"]:
+                    assert "hygiene fix" not in replacement["insertedContent"]["text"]
+                    assert "NotImplementedError" not in replacement["insertedContent"]["text"]
+                target = root / path
+                target.write_text(apply_replacements(target.read_text(encoding="utf-8"), change["replacements"]),
+                                  encoding="utf-8")
+                expected = plan.final[path]
+                assert target.read_bytes() == (expected if expected is not None else b""), path
+                compile(target.read_text(encoding="utf-8"), path, "exec")
+            fixed += 1
+    assert fixed == {"chat_app": 4, "flask_shop": 3}[fixture]
+
+
+def test_a_stub_or_a_skipped_fix_is_no_sarif_fix(tmp_path: Path) -> None:
+    result = scan(FIXTURES / "flask_shop")
+    by_rule = {r["ruleId"]: r for r in _run(json.loads(sarif.render(result)))["results"]}
+    assert "fixes" not in by_rule["unrouted-router"]  # the plan does not delete legacy_cart
+    assert all("fixes" in by_rule[rule] for rule in ("shadowed-class", "duplicate-module", "missing-method"))
+    stubbed = write(tmp_path / "stub", {
+        "app/__init__.py": "",
+        "app/repo.py": "class Repo:\n    def all(self):\n        return []\n",
+        "app/main.py": "from fastapi import FastAPI\n\nfrom app.repo import Repo\n\napp = FastAPI()\n\n\n"
+                       "@app.get('/x')\ndef x():\n    return Repo().frobnicate_widgets(1)\n",
+    })
+    (result,) = _run(json.loads(sarif.render(scan(stubbed))))["results"]
+    assert result["ruleId"] == "missing-method" and "fixes" not in result  # only a stub: no fix
+
+
+def test_the_deleted_file_is_emptied_and_the_description_says_so(chat_log: dict) -> None:
+    by_rule = {r["ruleId"]: r for r in _run(chat_log)["results"]}
+    (fix,) = by_rule["duplicate-module"]["fixes"]
+    assert fix["description"]["text"].endswith(
+        "(SARIF cannot delete a file: the content of app/core/sse_manager.py is removed)"
+    )
+    (change,) = fix["artifactChanges"]
+    size = len((FIXTURES / "chat_app/app/core/sse_manager.py").read_text(encoding="utf-8"))
+    assert change["replacements"] == [
+        {"deletedRegion": {"charOffset": 0, "charLength": size}, "insertedContent": {"text": ""}}
+    ]
+    (fix,) = by_rule["missing-method"]["fixes"]
+    assert fix["description"]["text"] == "add StreamEvent.to_sse_format() in app/schemas/event.py after line 59"
 
 
 def test_clean_app_has_no_results(clean: ScanResult) -> None:
@@ -267,5 +313,5 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_output_is_deterministic(chat: ScanResult) -> None:
-    assert sarif.render(chat) == sarif.render(chat)
+def test_output_is_deterministic(chat: ScanResult, chat_log: dict) -> None:
+    assert json.loads(sarif.render(chat)) == chat_log
