@@ -93,6 +93,17 @@ def annotation_class_name(annotation: str) -> str | None:
     return _annotation_name(node, element=False)
 
 
+def class_of_type(annotation: str) -> str | None:
+    """The class a `type[X]` (or `Type[X]`) annotation names: a factory of classes returns it."""
+    try:
+        node = ast.parse(annotation.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Subscript) and (dotted_name(node.value) or "").rpartition(".")[2] in {"type", "Type"}:
+        return _annotation_name(node.slice, element=False)
+    return None
+
+
 def element_class_name(annotation: str) -> str | None:
     """The element class of an iterable annotation: `list[X]`, `AsyncIterator[X]`, ..."""
     try:

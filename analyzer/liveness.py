@@ -53,6 +53,8 @@ RUN_BY_CONVENTION = frozenset(
 )
 # Modules named like this, near the top of the project, are what deployments run: when nothing
 # in the repository shows it, they may still be run from outside (a doubtful root).
+# A launcher's bare file name (`python main.py`) matching more files than this names none.
+AMBIGUOUS_FILE_NAMES = 3
 # Files run by their name that show what the application is (`setup.py` runs beside it).
 ENTRY_FILES = frozenset({"__main__.py", "manage.py", "wsgi.py", "asgi.py"})
 ENTRY_NAMES = frozenset({"main", "app", "run", "server", "serve", "cli", "worker", "application", "start", "bot"})
@@ -429,11 +431,10 @@ class Liveness:
     def _mentioned(self, mention: Mention) -> list[Unit]:
         if mention.kind == "path":
             path = mention.value
-            return [
-                (facts.module, "")
-                for facts in self._files_named.get(path.rpartition("/")[2], ())
-                if _same_file(path, facts.path)
-            ]
+            candidates = self._files_named.get(path.rpartition("/")[2], [])
+            if "/" not in path and len(candidates) > AMBIGUOUS_FILE_NAMES:
+                return []  # `python main.py` in a repository with many main.py: which one is unknown
+            return [(facts.module, "") for facts in candidates if _same_file(path, facts.path)]
         module, _, name = mention.value.partition(":")
         found = self.project.modules_named(module)
         while not found and "." in module:  # `celery -A app.worker.celery`: a module's attribute

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer.facts.model import Binding, CallFact, ModuleFacts, MountFact, MountTarget, RouteFact, Span
 from analyzer.index import ProjectIndex, Symbol
-from analyzer.inference import annotation_class_name
+from analyzer.inference import annotation_class_name, class_of_type
 
 if TYPE_CHECKING:
     from analyzer.liveness import Liveness
@@ -184,6 +184,16 @@ class Routers:
                 return None
             name = annotation_class_name(function.returns)
             callee = self.index.resolve_class(callee.module, name) if name else None
+            if callee is None:
+                return None
+        elif callee.kind == "binding":
+            # `APIRouter = get_router_class(Route)` where the factory returns `type[fastapi.APIRouter]`:
+            # calling the binding makes an instance of that class.
+            made = self.index.binding(callee)
+            factory = self.index.resolve_class(callee.module, made.callee, made.scope) if made and made.callee else None
+            function = self.index.function_fact(factory) if factory is not None else None
+            name = class_of_type(function.returns) if function is not None and function.returns else None
+            callee = self.index.resolve_class(factory.module, name) if factory is not None and name else None
             if callee is None:
                 return None
         return self.class_kind(callee, depth=0)

@@ -270,12 +270,40 @@ def _doubts(
         )
     if _plugin_layout(facts, definitions) or _parallel_plugins(facts.path, live_facts.path):
         doubts.append("one of several same-named classes in a plugin layout, looked up by module")
+    kinds, live_kinds = _library_families(project, facts, cls), _library_families(project, live_facts, live)
+    if kinds != live_kinds:
+        mine, theirs = ", ".join(sorted(kinds)) or "plain", ", ".join(sorted(live_kinds)) or "plain"
+        doubts.append(f"a {mine} class and a {theirs} class that share a name: two kinds of class, not a copy?")
     if parallel_versions(facts.path, live_facts.path):
         doubts.append("the same module in two version folders: one class per version of an API?")
     registration = _registration(project, facts.module, cls)
     if registration.known is not False:
         doubts.append(registration.reason)
     return doubts
+
+
+def _library_families(project: Project, facts: ModuleFacts, cls: ClassFact) -> frozenset[str]:
+    """The libraries a class builds on (`pydantic`, `sqlalchemy`...), through its project bases:
+    a schema and an ORM model named alike are two kinds of class."""
+    found: set[str] = set()
+    pending = [(facts.module, cls)]
+    seen = 0
+    while pending and seen < 32:
+        module, current = pending.pop()
+        seen += 1
+        for base in project.classes.bases(module, current):
+            if base is None:
+                continue
+            if base.kind == "external" and base.module != "builtins":
+                found.add(base.module.split(".")[0])
+            elif base.kind == "binding":
+                made = project.index.binding(base)
+                factory = project.index.resolve_class(base.module, made.callee) if made and made.callee else None
+                if factory is not None and factory.kind == "external":
+                    found.add(factory.module.split(".")[0])
+            elif (fact := project.index.class_fact(base)) is not None:
+                pending.append((base.module, fact))
+    return frozenset(found)
 
 
 def _plugin_layout(facts: ModuleFacts, definitions: list[tuple[ModuleFacts, ClassFact]]) -> bool:

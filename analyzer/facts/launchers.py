@@ -108,7 +108,7 @@ def launcher_mentions(source: str, text: str) -> tuple[Mention, ...]:
         if sectioned and (header := _SECTION.match(line)):
             counts = _section_runs_code(header.group(1).strip().lower())
             continue
-        if not counts:
+        if not counts and not _PLUGINS_KEY.match(line):  # a checker's plugins do run (`[tool.mypy] plugins`)
             continue
         for mention in _mentions_in(line):
             found.setdefault(mention, Mention(source, number, *mention))
@@ -125,6 +125,9 @@ _CHECKER_SECTIONS = re.compile(
     r"|docformatter|interrogate|pydoclint|darglint|commitizen|towncrier|semantic_release|tbump|typos|djlint"
     r"|sqlfluff|yamllint|check-manifest|setuptools_scm|pylsp|jedi|rope|importlinter|tach)\b"
 )
+
+
+_PLUGINS_KEY = re.compile(r"^\s*[\"']?(?:plugins|load-plugins)[\"']?\s*[=:]")
 
 
 def _section_runs_code(section: str) -> bool:
@@ -144,7 +147,8 @@ def command_mentions(source: str, text: str, first_line: int = 1) -> tuple[Menti
 def _mentions_in(line: str, quoted: bool = True) -> list[tuple[str, str]]:
     mentions: list[tuple[str, str]] = []
     for match in _PATH.finditer(line):
-        mentions.append(("path", match.group(1).removeprefix("./")))
+        if not _EXCLUDING.search(line[: match.start()]):
+            mentions.append(("path", match.group(1).removeprefix("./")))
     for match in _OBJECT.finditer(line):
         mentions.append(("object", f"{match.group(1)}:{match.group(2)}"))
     for match in _MODULE_OPTION.finditer(line):
@@ -164,9 +168,14 @@ def _mentions_in(line: str, quoted: bool = True) -> list[tuple[str, str]]:
     return [(kind, value) for kind, value in mentions if not _is_noise(kind, value)]
 
 
+# An option that names files to leave out (`--exclude=__init__.py`, `--omit tests/x.py`).
+_EXCLUDING = re.compile(r"(?:--exclude|--omit|--ignore|--skip|--extend-exclude)[=\s]+\S*$")
+
+
 def _is_noise(kind: str, value: str) -> bool:
-    """Mentions that cannot name project code: file extensions, versions, URLs' hosts."""
+    """Mentions that cannot name project code: file extensions, versions, URLs' hosts, a bare
+    `__init__.py` (every package has one)."""
     if kind == "path":
-        return value.startswith("../") and value.count("/") > 3
+        return (value.startswith("../") and value.count("/") > 3) or value in {"__init__.py", "conftest.py"}
     module = value.partition(":")[0]
     return module.replace(".", "").isdigit()
