@@ -150,7 +150,11 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
                     if stale.span.end_line < line < later.span.line
                 ]
                 if between:
-                    continue  # used before it is rebound
+                    # Used before it is rebound: not dead, but two classes under one name (code
+                    # above the second sees the first); worth a look when they are alike.
+                    if _containment(stale, later) >= CONTAINED:
+                        yield _used_between(facts, name, stale, later, between)
+                    continue
                 registration = _registration(project, facts.module, stale)
                 if registration.known:
                     continue  # registered when defined: rebinding the name does not undo that
@@ -176,6 +180,29 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
                     confidence="high" if registration.known is False else "uncertain",
                     fix=_delete_fix(facts, stale),
                 )
+
+
+def _used_between(facts: ModuleFacts, name: str, stale: ClassFact, later: ClassFact, between: list[int]) -> Finding:
+    return Finding(
+        rule=RULE_ID,
+        path=facts.path,
+        line=stale.span.line,
+        end_line=stale.span.end_line,
+        symbol=name,
+        message=(
+            f"class `{name}` is defined again at line {later.span.line} of the same module; the code "
+            f"between the two definitions uses this first one, the code after them the second."
+        ),
+        related=(Related(facts.path, later.span.line, later.span.end_line, "the second definition"),),
+        details={"kind": "redefined-used-between", "lines": stale.span.length, "used_at": between},
+        evidence=(
+            f"`{name}` is used at line(s) {', '.join(map(str, between[:5]))}, between its two definitions",
+            "the two definitions are alike: one class was meant, and two exist (isinstance and "
+            "validation tell them apart)",
+        ),
+        confidence="uncertain",
+        fix=None,
+    )
 
 
 def _stale_copies(project: Project) -> Iterator[Finding]:

@@ -60,9 +60,11 @@ def check(project: Project) -> Iterator[Finding | Diagnostic]:
         if node.is_app or symbol in reachable or (graph.includers(symbol) and symbol not in graph.maybe_reachable):
             continue
         endpoints = graph.endpoints(symbol)
+        doubts = _doubts(graph, node)
         if not endpoints:
-            continue
-        yield _finding(project, node, endpoints, _doubts(graph, node))
+            # Routes the tool cannot read (added by a helper, `Api(bp).add_resource(...)`), or none.
+            doubts.append("none of its endpoints can be read statically (added by a helper?)")
+        yield _finding(project, node, endpoints, doubts)
 
 
 def _doubts(graph: MountGraph, node: RouterNode) -> list[str]:
