@@ -24,7 +24,9 @@ The share with renaming counted in full is the `similarity` the message quotes.
   points the imports at the survivor.
 - A copy must cover at least 60% of both modules (`overlap`): a small module whose code is part
   of a larger one is not a copy of it, since replacing it by the larger one would do more.
-- Modules under 20 logical lines are not compared: short schema files look alike by nature.
+- Modules under 20 logical lines are not compared when both are in use: short schema files look
+  alike by nature. A copy nothing uses is compared from 6 logical lines if it has 20 lines of
+  text (a graph of a few long statements, copied and forgotten).
 - Uncertain, with the reason: two modules that differ by what they import (`XGBClassifier` for
   `XGBRFClassifier`: a parallel implementation), the same module in two version folders
   (`api/v1/users.py`, `api/v2/users.py`), copies that launchers run each by its own path (a
@@ -66,6 +68,7 @@ from analyzer.project import Project, is_example_module, is_migration, is_test_m
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
 RULE_ID = "duplicate-module"
+SHORTEST_DEAD_COPY = 6  # logical lines
 MIN_OVERLAP = 0.6
 UNCERTAIN_LIVE_SCORE = 0.85
 
@@ -78,7 +81,6 @@ class _Verdict:
 
 def check(project: Project) -> Iterator[Finding]:
     index = project.index
-    options = project.options
     texts = {name: facts.clone_text for name, facts in index.modules.items() if _compared(facts)}
     comparisons: dict[tuple[str, str], Comparison] = {}
 
@@ -92,7 +94,7 @@ def check(project: Project) -> Iterator[Finding]:
         return comparisons[key]
 
     pairs = []
-    for a, b in candidate_pairs(texts, options.duplicate_min_lines):
+    for a, b in candidate_pairs(texts, SHORTEST_DEAD_COPY):
         first, second = index.modules[a], index.modules[b]
         if not (_may_pass(compared(first, second)) or _may_pass(compared(second, first))):
             continue  # too different either way: no need to ask which one is the copy
@@ -136,6 +138,11 @@ def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
     if comparison.overlap < MIN_OVERLAP:
         return None  # part of a larger module, not a copy of it
     reach = _in_use(project, copy)
+    logical = min(copy.clone_text.line_count, original.clone_text.line_count)
+    if logical < options.duplicate_min_lines and (
+        reach in (Reach.APP, Reach.MAYBE) or min(copy.line_count, original.line_count) < options.duplicate_min_lines
+    ):
+        return None  # short modules look alike by nature
     identical = min(comparison.verbatim, comparison.overlap) >= 1.0  # both ways: a subset is no copy
     doubts = []
     if reach in (Reach.APP, Reach.MAYBE):

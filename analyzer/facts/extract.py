@@ -1274,11 +1274,16 @@ class _FactsVisitor(ast.NodeVisitor):
         if name in NARROWING_CALLS and subject:
             self.scope.narrowed.add(subject)
         if name in DYNAMIC_SELF_CALLS and subject:
+            # `setattr(self, "name", v)` or with a constant name: an attribute like any other.
+            attribute = evaluate.string(_positional(node, 1), self._literal) if name == "setattr" else None
+            known = attribute if attribute and attribute.isidentifier() else None
             if subject == self.scope.self_name and self.scope.class_builder:
-                self.scope.class_builder.dynamic = True
+                if known is None:
+                    self.scope.class_builder.dynamic = True
+                else:
+                    self.scope.class_builder.attributes.append(known)
             elif name == "setattr":
-                attribute = string_value(_positional(node, 1))
-                self.attribute_assignments.add((subject, attribute if attribute and attribute.isidentifier() else "*"))
+                self.attribute_assignments.add((subject, known or "*"))
                 self._mutates(subject.partition(".")[0])
 
     def _record_attr_call(self, receiver_node: ast.expr, method: str, node: ast.Call) -> None:
