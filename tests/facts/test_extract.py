@@ -62,7 +62,9 @@ def test_getattr_and_setattr_on_self_make_a_class_dynamic() -> None:
     assert facts_of("class A:\n    def f(self, n):\n        setattr(self, n, 1)\n").classes[0].dynamic_attributes
     assert not facts_of("class A:\n    def f(self):\n        return 1\n").classes[0].dynamic_attributes
     # a name written out, or a constant of the module, is an attribute like any other
-    known = facts_of("KEY = 'y'\n\n\nclass A:\n    def f(self):\n        setattr(self, 'x', 1)\n        setattr(self, KEY, 2)\n")
+    known = facts_of(
+        "KEY = 'y'\n\n\nclass A:\n    def f(self):\n        setattr(self, 'x', 1)\n        setattr(self, KEY, 2)\n"
+    )
     assert not known.classes[0].dynamic_attributes and {"x", "y"} <= set(known.classes[0].attributes)
 
 
