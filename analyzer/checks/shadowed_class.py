@@ -220,18 +220,20 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
             if reach is Reach.APP:
                 continue
             live = [
-                (other_facts, other, refs)
+                (other_facts, other, other_use[1], other_use[0])
                 for other_facts, other in definitions
                 if other_facts.module != facts.module
-                and (other_use := used(other_facts, other))[0] is Reach.APP
-                and (refs := other_use[1]) is not None
+                and (other_use := used(other_facts, other))[0] in (Reach.APP, Reach.MAYBE)
+                and other_use[0] < reach
                 and not _related_by_inheritance(project, facts, cls, other_facts, other)
             ]
             if not live:
                 continue
-            live.sort(key=lambda item: (-_containment(cls, item[1]), -len(item[2]), item[0].path))
-            live_facts, live_cls, live_uses = live[0]
+            live.sort(key=lambda item: (item[3], -_containment(cls, item[1]), -len(item[2]), item[0].path))
+            live_facts, live_cls, live_uses, live_reach = live[0]
             doubts = _doubts(project, facts, cls, live_facts, live_cls, reach, definitions)
+            if live_reach is Reach.MAYBE:
+                doubts.append(f"the other `{cls.name}` is used by code that may run (not certainly)")
             yield _finding(facts, cls, live_facts, live_cls, live_uses, doubts)
 
 
