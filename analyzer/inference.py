@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from analyzer.facts.extract import dotted_name
 from analyzer.facts.model import AttrCall, ClassFact, ModuleFacts, TypeEvidence
 from analyzer.index import ProjectIndex, Symbol
-from analyzer.knowledge import LibraryBehaviour, behaviour, stdlib_members
+from analyzer.knowledge import LibraryBehaviour, behaviour, canonical, stdlib_members
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,6 +60,7 @@ def library_members() -> dict[str, frozenset[str]]:
 @cache
 def external_members(qualname: str) -> frozenset[str] | None:
     """Attributes a subclass inherits from an external class, or None when unknown."""
+    qualname = canonical(qualname)
     if qualname in OPEN_BASES:
         return None
     known = library_members().get(qualname)
@@ -168,9 +169,24 @@ class ClassModel:
         return graph
 
     def bases(self, module: str, cls: ClassFact) -> list[Symbol | None]:
-        return [
-            None if base == "?" else self.index.resolve_class(module, base) for base in cls.bases
-        ]
+        return [None if base == "?" else self._base(module, base) for base in cls.bases]
+
+    def _base(self, module: str, written: str) -> Symbol | None:
+        """A base as written: a class, or one a library object makes (`db.Model` where `db =
+        SQLAlchemy()`, known from data)."""
+        found = self.index.resolve_class(module, written)
+        if found is not None or "." not in written:
+            return found
+        owner, _, attribute = written.rpartition(".")
+        holder = self.index.resolve_class(module, owner)
+        made = self.index.binding(holder) if holder is not None else None
+        if holder is None or made is None or made.callee is None:
+            return None
+        factory = self.index.resolve_class(holder.module, made.callee, made.scope)
+        if factory is None or factory.kind != "external":
+            return None
+        qualname = behaviour().instance_classes.get(canonical(factory.qualname), {}).get(attribute)
+        return Symbol("external", *qualname.rsplit(".", 1)) if qualname else None
 
     def ancestors(self, symbol: Symbol) -> frozenset[Symbol]:
         """The project classes `symbol` inherits from, directly or not. Asking this of one class

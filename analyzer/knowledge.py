@@ -29,6 +29,7 @@ class LibraryBehaviour:
     inert_callees: frozenset[str]
     inert_modules: frozenset[str]
     route_methods: frozenset[str]
+    instance_classes: dict[str, dict[str, str]]
 
     def decorator_is_inert(self, written: str, qualname: str | None = None) -> bool:
         """Whether a decorator, as written (`functools.lru_cache`, `dataclass`) or resolved, only
@@ -42,6 +43,14 @@ class LibraryBehaviour:
     def callee_is_inert(self, qualname: str) -> bool:
         module = qualname.rpartition(".")[0]
         return qualname in self.inert_callees or module.partition(".")[0] in self.inert_modules
+
+
+def canonical(qualname: str) -> str:
+    """A library name as the tables know it: `flask.ext.login.X` (Flask's old redirect of
+    extensions, gone since Flask 1.0) is `flask_login.X`."""
+    if qualname.startswith("flask.ext."):
+        return "flask_" + qualname.removeprefix("flask.ext.")
+    return qualname
 
 
 @cache
@@ -58,6 +67,7 @@ def behaviour() -> LibraryBehaviour:
         inert_callees=frozenset(callees["inert"]),
         inert_modules=frozenset(callees["inert_modules"]),
         route_methods=frozenset(callees["route_methods"]),
+        instance_classes={factory: dict(made) for factory, made in data["instances"].items()},
     )
 
 

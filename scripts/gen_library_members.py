@@ -27,6 +27,15 @@ CLASSES: dict[str, list[str]] = {
     "flask.Flask": ["flask.app.Flask"],
     "flask.views.MethodView": [],
     "flask.views.View": [],
+    "flask_login.UserMixin": ["flask_login.mixins.UserMixin"],
+    "flask_login.AnonymousUserMixin": ["flask_login.mixins.AnonymousUserMixin"],
+    "flask_restful.Resource": [],
+    "flask_restx.Resource": ["flask_restx.resource.Resource"],
+}
+# Classes made by a library object at run time (`db = SQLAlchemy()`, then `db.Model`), read from
+# a fresh instance: qualified name of the factory → {attribute: name the class is recorded under}.
+MADE_BY_INSTANCES: dict[str, dict[str, str]] = {
+    "flask_sqlalchemy.SQLAlchemy": {"Model": "flask_sqlalchemy.model.Model"},
 }
 # Special forms whose runtime object is not the class the subclass gets.
 SPECIAL = {
@@ -50,6 +59,11 @@ def main() -> None:
             members[key] = names
     for qualname, (base, extra) in SPECIAL.items():
         members[qualname] = sorted(set(dir(base)) | set(extra))
+    for factory, attributes in MADE_BY_INSTANCES.items():
+        module, _, name = factory.rpartition(".")
+        instance = getattr(importlib.import_module(module), name)()
+        for attribute, recorded in attributes.items():
+            members[recorded] = sorted(set(dir(getattr(instance, attribute))))
     target = Path(__file__).resolve().parents[1] / "analyzer" / "data" / "library_members.json"
     target.write_text(json.dumps(members, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {len(members)} classes to {target}")
