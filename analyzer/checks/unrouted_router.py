@@ -48,8 +48,8 @@ RULE_ID = "unrouted-router"
 
 
 def check(project: Project) -> Iterator[Finding | Diagnostic]:
-    if not any(facts.routes for facts in project.index.modules.values()):
-        return  # no endpoint anywhere: no router can be unmounted (and no mount graph to build)
+    if not project.has_web_code:
+        return  # no router, no application: no mount graph to build
     graph = project.mounts
     if not graph.apps:
         if any(not node.is_app for node in graph.nodes.values()):
