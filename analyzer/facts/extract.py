@@ -22,7 +22,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field, replace
 
-from analyzer.facts import downlevel, evaluate
+from analyzer.facts import evaluate
 from analyzer.facts.launchers import command_mentions
 from analyzer.facts.model import (
     AttrCall,
@@ -158,7 +158,10 @@ def extract(path: str, module: str, is_package: bool, source: bytes) -> ModuleFa
             tree = ast.parse(text, filename=path, type_comments=False)
     except SyntaxError as error:
         # Syntax newer than this Python's (PEP 695, 701...): read through libcst, rewritten into
-        # a tree this Python's `ast` makes, every line in place (see facts/downlevel.py).
+        # a tree this Python's `ast` makes, every line in place (see facts/downlevel.py). Imported
+        # here: libcst takes a fifth of a second to import, and most scans never need it.
+        from analyzer.facts import downlevel
+
         try:
             newer = downlevel.read(text, path) if len(source) <= NEWER_SYNTAX_PROBE_BYTES else None
         except downlevel.Unreadable as problem:
