@@ -56,8 +56,18 @@ RUN_BY_CONVENTION = frozenset(
 # A launcher's bare file name (`python main.py`) matching more files than this names none.
 AMBIGUOUS_FILE_NAMES = 3
 # Files run by their name that show what the application is (`setup.py` runs beside it).
-ENTRY_FILES = frozenset({"__main__.py", "manage.py", "wsgi.py", "asgi.py"})
+ENTRY_FILES = frozenset({"manage.py", "wsgi.py", "asgi.py"})
 ENTRY_NAMES = frozenset({"main", "app", "run", "server", "serve", "cli", "worker", "application", "start", "bot"})
+def _is_entry_file(facts: ModuleFacts) -> bool:
+    """A file that shows what the application is: `manage.py`, and a `wsgi.py`/`asgi.py` near the
+    top that serves an object (`application = get_wsgi_application()`). A library's
+    `__main__.py` (its command line) or a `wsgi.py` deep in a framework's own code does not."""
+    name = facts.path.rpartition("/")[2]
+    if name not in ENTRY_FILES or facts.module.count(".") > 1:
+        return False
+    return name == "manage.py" or any(b.name in {"application", "app"} and not b.scope for b in facts.bindings)
+
+
 def _same_file(mentioned: str, path: str) -> bool:
     """Whether a launcher's path names the project file at `path`: relative to a working
     directory below the root (`app/x.py` for `backend/app/x.py`), or absolute in a container
@@ -134,9 +144,11 @@ class Liveness:
         self._units_at: dict[str, _Definitions] = {}
         self._unknown_attributes: dict[str, list[Unit]] = {}
         self._named_by_strings: set[tuple[str, Unit]] = set()  # (module, the unit naming it)
+        self.loaded_by_name: set[str] = set()  # modules code may import by a computed name
         for facts in self.index.modules.values():
             self._module_edges(facts)
         self.reach: dict[Unit, Reach] = {}
+        self.scripts: frozenset[str] = frozenset()  # modules that may run only as scripts nothing is known to run
         self.reasons: dict[Unit, str] = {}
         self._propagate()
 
@@ -318,6 +330,7 @@ class Liveness:
                     target = self._unit_of(self._dotted_string(name))
                     if target is not None:
                         self._graph.add(source, target)
+                        self.loaded_by_name.add(target[0])
                 continue
             if not package:
                 # The names come from strings elsewhere (callers, a registry), which are
@@ -327,8 +340,10 @@ class Liveness:
             if package == own:  # a package that imports its own modules: the walk always runs
                 for module in self._modules_under(package):
                     self._graph.add(source, (module, ""))
+                    self.loaded_by_name.add(module)
                 continue
             for module in self._modules_under(package):
+                self.loaded_by_name.add(module)
                 what = f"package `{package}`" if package else "any module"
                 self._graph.add_doubt(
                     source, (module, ""), f"{where} imports modules of {what} by a computed name"
@@ -378,7 +393,7 @@ class Liveness:
         for facts in self.index.modules.values():
             name = facts.path.rpartition("/")[2]
             if name in RUN_BY_CONVENTION and name != "conftest.py":
-                yield Root((facts.module, ""), f"`{name}` is run by the tools that use it", name in ENTRY_FILES)
+                yield Root((facts.module, ""), f"`{name}` is run by the tools that use it", _is_entry_file(facts))
             elif project.is_migration(facts):
                 yield Root((facts.module, ""), "a migration, run by the migration tool", anchor=False)
             elif project.is_run_by_its_framework(facts):
@@ -390,7 +405,8 @@ class Liveness:
                 yield Root((node.symbol.module, holder), f"creates the application `{node.symbol.name}`")
         for facts in self.index.modules.values():
             folder = facts.path.rpartition("/")[0]
-            if facts.has_main_guard and (not folder or folder in project.distributions):
+            own_script = not self._in_a_package(facts) and not facts.path.endswith("__main__.py")
+            if facts.has_main_guard and own_script and (not folder or folder in project.distributions):
                 yield Root((facts.module, ""), f"{facts.path} is the project's own entry script")
         for entry in project.options.entrypoints:
             module, _, name = entry.partition(":")
@@ -553,11 +569,10 @@ class Liveness:
         # Doubt: doubtful roots, doubtful edges out of what the application reaches, and
         # attributes read on unknown objects, which may be any definition of that name in a
         # module the application reaches.
-        pending: list[tuple[Unit, str]] = [
-            (unit, reason)
-            for unit, reason in [*self._doubtful_roots(), *self._plugin_siblings(app), *self._data_folders(app)]
-            if unit not in app
-        ]
+        scripts = [(unit, reason) for unit, reason in self._doubtful_roots() if unit not in app]
+        self.scripts = frozenset(unit[0] for unit, _ in scripts)
+        others = [*self._plugin_siblings(app), *self._data_folders(app)]
+        pending: list[tuple[Unit, str]] = scripts + [(unit, reason) for unit, reason in others if unit not in app]
         for source, edges in self._graph.doubtful.items():
             if source in app:
                 pending += [(target, reason) for target, reason in edges if target not in app]

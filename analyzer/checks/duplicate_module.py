@@ -192,9 +192,12 @@ def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
 def _in_use(project: Project, facts: ModuleFacts) -> Reach:
     """How the application uses the module: run by itself, or imported or named by code that is
     not a test (a module nothing uses is dead, even in a project with no known entry point)."""
-    reach = project.liveness.module(facts.module)
-    if reach not in (Reach.APP, Reach.MAYBE) or project.liveness.is_root(facts.module):
+    liveness = project.liveness
+    reach = liveness.module(facts.module)
+    if reach not in (Reach.APP, Reach.MAYBE) or liveness.is_root(facts.module):
         return reach
+    if (reach is Reach.MAYBE and facts.module not in liveness.scripts) or facts.module in liveness.loaded_by_name:
+        return reach  # loaded by a computed name, perhaps: perhaps in use
     if _application_users(project, facts):
         return reach
     return Reach.NONE  # a script nothing runs, a module nothing imports: a dead copy

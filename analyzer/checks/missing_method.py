@@ -131,6 +131,13 @@ def _finding(
     if suggestions:
         evidence.append("did you mean: " + ", ".join(f"`{s}`" for s in suggestions))
     doubts = project.classes.doubts(cls)
+    if all(receiver.evidence.kind in {"self", "cls"} for _, _, receiver in sites) and _meant_to_be_mixed_in(
+        project, cls
+    ):
+        doubts.append(
+            f"`{cls.name}` looks meant to be combined with other classes (a mixin or an abstract base): "
+            f"the class it is mixed into may define `{method}`"
+        )
     evidence += doubts[:3]
     for path, line in elsewhere:
         module = project.index.by_path[path].module
@@ -170,6 +177,17 @@ def _finding(
                 for p, line in elsewhere
             ],
         },
+    )
+
+
+def _meant_to_be_mixed_in(project: Project, cls: Symbol) -> bool:
+    """A mixin or an abstract base with no subclass in the project: its `self.m()` calls are
+    answered by classes elsewhere."""
+    fact = project.index.class_fact(cls)
+    name = cls.name.lower()
+    abstract = fact is not None and any(b.rpartition(".")[2] in {"ABC", "Protocol"} for b in fact.bases)
+    return not project.classes.subclasses(cls) and (
+        "mixin" in name or name.startswith(("base", "abstract")) or name.endswith("base") or abstract
     )
 
 

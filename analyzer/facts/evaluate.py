@@ -209,8 +209,18 @@ def string(node: ast.expr | None, lookup: Lookup, depth: int = 0) -> str | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = string(node.left, lookup, depth + 1), string(node.right, lookup, depth + 1)
         return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):  # `"%s.%s" % (package, name)`
+        template = string(node.left, lookup, depth + 1)
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        arguments = [string(value, lookup, depth + 1) for value in values]
+        if template is None or any(argument is None for argument in arguments):
+            return None
+        try:
+            return template % tuple(arguments)
+        except (TypeError, ValueError):
+            return None
     if isinstance(node, ast.JoinedStr):
-        parts = []
+        parts: list[str] = []
         for value in node.values:
             if isinstance(value, ast.FormattedValue):
                 if value.conversion not in (-1, 115) or value.format_spec is not None:
@@ -247,6 +257,16 @@ def string_prefix(node: ast.expr | None, lookup: Lookup) -> str | None:
         return string_prefix(bound, lookup) if bound is not None and bound is not node else None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return string_prefix(node.left, lookup)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):  # `"%s.%s" % (package, computed)`
+        template = string(node.left, lookup)
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        if template is None or "%s" not in template:
+            return None
+        head, _, _ = template.partition("%s")
+        first = string(values[0], lookup) if values else None
+        if first is None:
+            return head or None
+        return head + first + template.partition("%s")[2].partition("%")[0]
     if isinstance(node, ast.JoinedStr):
         parts = []
         for value in node.values:

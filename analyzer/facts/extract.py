@@ -82,6 +82,7 @@ _RUN_HINT = re.compile(
 NEWER_SYNTAX_PROBE_BYTES = 256 * 1024
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _VARIABLE_PREFIX = re.compile(r"^\$\{?\w+\}?/")
+_MODULE_TEMPLATE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)\.(?:%s|%\(\w+\)s|\{\w*\})")
 _OBJECT_STRING = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 _WORD = re.compile(r"^[\w\-]{1,64}$")
 # Calls that load Python code from a file path (a plugin folder read file by file).
@@ -484,6 +485,7 @@ class _FactsVisitor(ast.NodeVisitor):
         self.runs_at_import = False
         self.loads_files = False
         self.own_paths: set[str] = set()
+        self.module_templates: dict[str, int] = {}
         self.says_deprecated = False
         self.mount_helpers: dict[str, _MountHelper] = {}
         self.returned_globals: set[tuple[str, str]] = set()
@@ -882,6 +884,9 @@ class _FactsVisitor(ast.NodeVisitor):
             for name in names:
                 self.scope.bind(name, None)
                 self.scope.literals[name] = None
+            for element in _unpacked(target):  # `self.path, self.match = path, match`
+                if isinstance(element, ast.Attribute):
+                    self._assign_attribute(element, None, None, line)
             return
         name = target.id
         builder = self.class_stack[-1] if self.class_stack else None
@@ -1269,6 +1274,11 @@ class _FactsVisitor(ast.NodeVisitor):
         return None
 
     def _plain_call(self, name: str, node: ast.Call) -> None:
+        if name == "type" and len(node.args) == 3 and self.scope.class_builder is not None:
+            bases = node.args[1]
+            if self.scope.self_name in {dotted_name(b) for b in getattr(bases, "elts", [])}:
+                # `type(name, (cls,), {...})`: subclasses made at run time may define anything.
+                self.scope.class_builder.dynamic = True
         if name in {"getattr", "hasattr"}:
             attribute = string_value(_positional(node, 1))
             if attribute is not None and attribute.isidentifier():
@@ -1473,6 +1483,10 @@ class _FactsVisitor(ast.NodeVisitor):
             name = dotted_name(node)
             if name is not None and name.split(".")[0] not in {"self", "cls"}:
                 self.dotted_refs.setdefault((name, self.scope.name), node.lineno)
+            elif name is None and node.attr[:1].isupper():
+                # `registry[fmt].Serializer`, `load(name).Plugin`: a class read on an object the
+                # tool cannot tell (a module loaded by name, most often), like `getattr(m, "Plugin")`.
+                self.looked_up.setdefault(node.attr, node.lineno)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -1484,6 +1498,9 @@ class _FactsVisitor(ast.NodeVisitor):
         elif _PY_PATH.match(value):  # `subprocess.call(["/config.py"])`, `runpy.run_path("tools/x.py")`
             path = _VARIABLE_PREFIX.sub("", value).lstrip("/").removeprefix("./")
             self.run_mentions.setdefault(("launch", path), node.lineno)
+        template = _MODULE_TEMPLATE.match(value)
+        if template:  # `"django.conf.locale.%s"`: module names made from it (if the module loads any)
+            self.module_templates.setdefault(template.group(1), node.lineno)
         if ":" in value and _OBJECT_STRING.match(value):  # `"app.plugins.defaults:is_enabled"`
             self.string_refs.setdefault(value.replace(":", "."), node.lineno)
             return
@@ -1538,6 +1555,10 @@ class _FactsVisitor(ast.NodeVisitor):
                         result_used=used,
                     )
                 )
+        if self.dynamic_imports:  # the module loads modules by computed names: templates tell which
+            self.dynamic_imports.extend(
+                DynamicImport(line, "", (), package) for package, line in sorted(self.module_templates.items())
+            )
         mounts = self.mounts
         referenced = _names_used_by(mounts, self.routes)
         bindings = [
@@ -1643,6 +1664,15 @@ def _does_something(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Expr):
         return isinstance(statement.value, (ast.Call, ast.Await))
     return isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith))
+
+
+def _unpacked(target: ast.expr) -> list[ast.expr]:
+    """The targets a tuple or list assignment binds, nested ones included."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [inner for element in target.elts for inner in _unpacked(element)]
+    if isinstance(target, ast.Starred):
+        return _unpacked(target.value)
+    return [target]
 
 
 def _is_literal(value: ast.expr | None) -> bool:
