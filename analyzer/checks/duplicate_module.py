@@ -83,6 +83,7 @@ def check(project: Project) -> Iterator[Finding]:
     index = project.index
     texts = {name: facts.clone_text for name, facts in index.modules.items() if _compared(facts)}
     comparisons: dict[tuple[str, str], Comparison] = {}
+    uses = _Uses(project)
 
     def compared(copy: ModuleFacts, original: ModuleFacts) -> Comparison:
         key = (copy.module, original.module)
@@ -98,8 +99,8 @@ def check(project: Project) -> Iterator[Finding]:
         first, second = index.modules[a], index.modules[b]
         if not (_may_pass(compared(first, second)) or _may_pass(compared(second, first))):
             continue  # too different either way: no need to ask which one is the copy
-        copy, original = _copy_and_original(project, first, second)
-        if _verdict(project, copy, original, compared(copy, original)) is not None:
+        copy, original = _copy_and_original(project, first, second, uses)
+        if _verdict(project, copy, original, compared(copy, original), uses) is not None:
             pairs.append((a, b))
     if not pairs:
         return
@@ -109,12 +110,12 @@ def check(project: Project) -> Iterator[Finding]:
     # Copies of copies: every member of a group is compared with the group's one survivor.
     for group in sorted(nx.connected_components(similar), key=min):
         members = [index.modules[name] for name in sorted(group)]
-        survivor = max(members, key=lambda facts: _rank(project, facts, members))
+        survivor = max(members, key=lambda facts: _rank(project, facts, members, uses))
         for copy in members:
             if copy is survivor:
                 continue
             comparison = compared(copy, survivor)
-            verdict = _verdict(project, copy, survivor, comparison)
+            verdict = _verdict(project, copy, survivor, comparison, uses)
             if verdict is not None:
                 yield _finding(project, copy, survivor, comparison, verdict)
 
@@ -133,11 +134,13 @@ def _may_pass(comparison: Comparison) -> bool:
     return comparison.overlap >= MIN_OVERLAP and comparison.similarity >= UNCERTAIN_LIVE_SCORE
 
 
-def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison) -> _Verdict | None:
+def _verdict(
+    project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison, uses: _Uses
+) -> _Verdict | None:
     options = project.options
     if comparison.overlap < MIN_OVERLAP:
         return None  # part of a larger module, not a copy of it
-    reach = _in_use(project, copy)
+    reach = uses.in_use(copy)
     logical = min(copy.clone_text.line_count, original.clone_text.line_count)
     if logical < options.duplicate_min_lines and (
         reach in (Reach.APP, Reach.MAYBE) or min(copy.line_count, original.line_count) < options.duplicate_min_lines
@@ -189,7 +192,27 @@ def _verdict(project: Project, copy: ModuleFacts, original: ModuleFacts, compari
     return _Verdict("uncertain" if doubts else confidence, tuple(doubts))
 
 
-def _in_use(project: Project, facts: ModuleFacts) -> Reach:
+class _Uses:
+    """How each module is used, computed once per scan: pairs and groups ask about the same
+    modules many times."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._in_use: dict[str, Reach] = {}
+        self._users: dict[str, set[str]] = {}
+
+    def in_use(self, facts: ModuleFacts) -> Reach:
+        if facts.module not in self._in_use:
+            self._in_use[facts.module] = _in_use(self.project, facts, self)
+        return self._in_use[facts.module]
+
+    def users(self, facts: ModuleFacts) -> set[str]:
+        if facts.module not in self._users:
+            self._users[facts.module] = _application_users(self.project, facts)
+        return self._users[facts.module]
+
+
+def _in_use(project: Project, facts: ModuleFacts, uses: _Uses) -> Reach:
     """How the application uses the module: run by itself, or imported or named by code that is
     not a test (a module nothing uses is dead, even in a project with no known entry point)."""
     liveness = project.liveness
@@ -198,7 +221,7 @@ def _in_use(project: Project, facts: ModuleFacts) -> Reach:
         return reach
     if (reach is Reach.MAYBE and facts.module not in liveness.scripts) or facts.module in liveness.loaded_by_name:
         return reach  # loaded by a computed name, perhaps: perhaps in use
-    if _application_users(project, facts):
+    if uses.users(facts):
         return reach
     return Reach.NONE  # a script nothing runs, a module nothing imports: a dead copy
 
@@ -229,17 +252,21 @@ def _run_by_path(project: Project, facts: ModuleFacts) -> bool:
     )
 
 
-def _copy_and_original(project: Project, a: ModuleFacts, b: ModuleFacts) -> tuple[ModuleFacts, ModuleFacts]:
-    return (a, b) if _rank(project, a, [b]) < _rank(project, b, [a]) else (b, a)
+def _copy_and_original(
+    project: Project, a: ModuleFacts, b: ModuleFacts, uses: _Uses
+) -> tuple[ModuleFacts, ModuleFacts]:
+    return (a, b) if _rank(project, a, [b], uses) < _rank(project, b, [a], uses) else (b, a)
 
 
-def _rank(project: Project, facts: ModuleFacts, others: list[ModuleFacts]) -> tuple[int, int, int, int, int, str]:
+def _rank(
+    project: Project, facts: ModuleFacts, others: list[ModuleFacts], uses: _Uses
+) -> tuple[int, int, int, int, int, str]:
     """Higher survives: better reached, then used by more modules, then aliasing the others'
     names, then longer."""
     users = {r.path for r in project.module_references(facts.module)}
     return (
-        -int(_in_use(project, facts)),
-        len(_application_users(project, facts)),
+        -int(uses.in_use(facts)),
+        len(uses.users(facts)),
         len(users),
         sum(_aliases_names_of(facts, other) for other in others if other is not facts),
         facts.line_count,
