@@ -188,12 +188,12 @@ def _scan(
             for hidden in project.index.unreachable
             if not is_run_directly(hidden)  # a `tests` package or a setup.py per subproject: expected
         ]
-        silenced = apply_suppressions(findings, project.index, options)
+        silenced = apply_suppressions(findings, project.index, options, frozenset(r.id for r in all_rules()))
         checked = _Checked(
             findings=fold(silenced.kept),
             suppressed=silenced.suppressed,
             unused=silenced.unused,
-            diagnostics=tuple(extract_diagnostics + rule_diagnostics),
+            diagnostics=tuple(extract_diagnostics + rule_diagnostics) + silenced.unknown,
             files=len(parsed),
             lines=sum(facts.line_count for facts in parsed),
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analyzer.config import did_you_mean
 from analyzer.facts.model import LINE, LITERALS, NAMES, SHAPE
 from analyzer.findings import Diagnostic, Finding
 from analyzer.index import ProjectIndex
@@ -32,9 +33,14 @@ class Silenced:
     kept: tuple[Finding, ...]
     suppressed: int
     unused: tuple[Diagnostic, ...]
+    unknown: tuple[Diagnostic, ...]
 
 
-def apply_suppressions(findings: tuple[Finding, ...], index: ProjectIndex, options: Options) -> Silenced:
+def apply_suppressions(
+    findings: tuple[Finding, ...], index: ProjectIndex, options: Options, rule_ids: frozenset[str]
+) -> Silenced:
+    """The findings no comment or per-file ignore silences; the comments that silenced nothing;
+    and the comments naming a rule that does not exist (a typo silences nothing, always said)."""
     used: set[tuple[str, int]] = set()
     kept = []
     per_file = [(_spec([pattern]), set(rules)) for pattern, rules in options.per_file_ignores]
@@ -58,7 +64,15 @@ def apply_suppressions(findings: tuple[Finding, ...], index: ProjectIndex, optio
         for line, rules in facts.suppressions
         if (facts.path, line) not in used
     )
-    return Silenced(tuple(kept), len(findings) - len(kept), unused)
+    unknown = tuple(
+        Diagnostic(facts.path, f"unknown rule {rule!r} in `# hygiene: ignore{_rules_text(rules)}`"
+                   f"{did_you_mean(rule, rule_ids)}", line)
+        for facts in index.modules.values()
+        for line, rules in facts.suppressions
+        for rule in rules
+        if rule not in rule_ids
+    )
+    return Silenced(tuple(kept), len(findings) - len(kept), unused, unknown)
 
 
 def _rules_text(rules: tuple[str, ...]) -> str:

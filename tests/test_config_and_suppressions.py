@@ -93,6 +93,17 @@ def test_inline_suppressions_and_unused_ones(tmp_path: Path) -> None:
     assert scan_json(root)[0] == 0
 
 
+def test_a_suppression_naming_an_unknown_rule_is_always_said(tmp_path: Path) -> None:
+    files = dict(PROJECT)
+    files["app/models.py"] = "class A:  # hygiene: ignore[shadowed-clas]\n    x = 1\n\n\nclass A:\n    x = 2\n"
+    root = write_tree(tmp_path / "p", files)
+    code, data = scan_json(root)
+    assert code == 1, "a misspelled rule silences nothing"
+    messages = [d["message"] for d in data["diagnostics"] if d["path"] == "app/models.py"]
+    assert len(messages) == 1 and "unknown rule 'shadowed-clas'" in messages[0]
+    assert "did you mean 'shadowed-class'" in messages[0]
+
+
 def test_baseline_reports_only_new_findings_and_survives_line_shifts(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", PROJECT)
     baseline = tmp_path / "baseline.json"
