@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.checks.duplicate_module import _MANAGER
+from analyzer.checks.duplicate_module.check import _MANAGER
 
 
 def _project(main: str) -> dict[str, str]:
