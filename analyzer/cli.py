@@ -300,14 +300,11 @@ def own_paths(finding: object) -> set[str]:
     """The files a finding is located in: its path, the files it covers (a module finding) and,
     for a missing method, every call site. Related files (the live class, the mounting app) are
     not its own."""
+    from analyzer.checks import rule_of
     from analyzer.findings import Finding
 
     assert isinstance(finding, Finding)
-    paths = {finding.path, *finding.covers}
-    for site in finding.details.get("call_sites", ()):
-        if isinstance(site, dict) and isinstance(site.get("path"), str):
-            paths.add(site["path"])
-    return paths
+    return {finding.path, *finding.covers, *(path for path, _ in rule_of(finding).locations(finding))}
 
 
 def _restricted(result: ScanResult, files: set[str]) -> ScanResult:
@@ -458,7 +455,6 @@ def _plan_options(
         only=frozenset(Path(p).as_posix() for p in only) if only else None,
         drop_unrouted=drop_unrouted,
         skip_orphan_methods=skip_orphan_methods,
-        recipes=options.recipes if options is not None else (),
         include_uncertain=include_uncertain,
     )
 

@@ -9,23 +9,18 @@ entrypoints = ["app.main:app"]          # application objects, when auto-detecti
 exclude = ["legacy/**", "scripts/*.py"] # gitignore-style patterns (the root .gitignore applies too)
 include = ["app/**"]                    # only these files (default: all)
 respect-gitignore = true
-select = ["missing-method"]             # only these rules
-ignore = ["duplicate-module"]           # never these rules
+select = ["some-rule"]                 # only these rules
+ignore = ["other-rule"]                 # never these rules
 baseline = "hygiene-baseline.json"
 cache-dir = ".cache/hygiene"            # default: .hygiene_cache/ at the project root
-per-file-ignores = { "app/legacy/*.py" = ["shadowed-class"] }
+per-file-ignores = { "app/legacy/*.py" = ["some-rule"] }
 
-[tool.hygiene.duplicate-module]
-threshold = 0.9        # similarity of a copy nothing imports
-live-threshold = 0.95  # structural score of a copy still imported
-min-lines = 20         # logical lines below which modules are not compared
-
-[[tool.hygiene.recipes]]  # missing-method bodies, as in analyzer/data/recipes.toml
-name = "to-event"
-methods = ["to_event"]
-kind = "pydantic"
-source = "def $method(self) -> dict:\n    return {'type': type(self).__name__}\n"
+[tool.hygiene.some-rule]                # a rule's own settings: the rule reads them
 ```
+
+A rule's settings (`[tool.hygiene.<rule id>]`, and the keys it lists in `Rule.config_keys`)
+are parsed by the rule (`Rule.configure`) and kept by rule id in `Options.rule_settings`; see
+each rule's documentation for its keys.
 """
 
 from __future__ import annotations
@@ -38,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.checks import all_rules
-from analyzer.fixes.recipes import Recipe
 from analyzer.options import Options
 
 
@@ -48,10 +42,13 @@ class ConfigError(Exception):
 
 _TOP_KEYS = {
     "entrypoints", "include", "exclude", "respect-gitignore", "select", "ignore", "baseline",
-    "per-file-ignores", "duplicate-module", "recipes", "cache-dir",
+    "per-file-ignores", "cache-dir",
 }
-_DUPLICATE_KEYS = {"threshold": "duplicate_threshold", "live-threshold": "duplicate_live_threshold",
-                   "min-lines": "duplicate_min_lines"}
+
+
+def _rule_keys() -> dict[str, set[str]]:
+    """The keys of `[tool.hygiene]` each rule owns: its own table, and its `config_keys`."""
+    return {rule.id: {rule.id, *rule.config_keys} for rule in all_rules()}
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -107,11 +104,13 @@ def _parse(path: Path, table: Any, options: Options, warnings: list[str]) -> Opt
     where = f"{path}: [tool.hygiene]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
-    unknown = sorted(set(table) - _TOP_KEYS)
+    owned = _rule_keys()
+    known_keys = _TOP_KEYS.union(*owned.values())
+    unknown = sorted(set(table) - known_keys)
     if unknown:
         raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], _TOP_KEYS)}; "
-            f"known: {', '.join(sorted(_TOP_KEYS))}"
+            f"{where}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], known_keys)}; "
+            f"known: {', '.join(sorted(known_keys))}"
         )
     known_rules = {rule.id for rule in all_rules()}
     changes: dict[str, Any] = {}
@@ -156,10 +155,14 @@ def _parse(path: Path, table: Any, options: Options, warnings: list[str]) -> Opt
             (pattern, tuple(_rules(where, f"per-file-ignores.{pattern}", value, known_rules)))
             for pattern, value in sorted(ignores.items())
         )
-    if "duplicate-module" in table:
-        changes.update(_duplicate(where, table["duplicate-module"]))
-    if "recipes" in table:
-        changes["recipes"] = _recipes(where, table["recipes"])
+    settings = dict(options.rule_settings)
+    for rule in all_rules():
+        values = {key: table[key] for key in sorted(owned[rule.id]) if key in table}
+        if values:
+            configured = rule.configure(values, where)
+            if configured is not None:
+                settings[rule.id] = configured
+    changes["rule_settings"] = tuple(sorted(settings.items()))
     return replace(options, **changes)
 
 
@@ -175,40 +178,3 @@ def _rules(where: str, key: str, value: Any, known: set[str]) -> list[str]:
         if name not in known:
             raise ConfigError(unknown_rule(name, f"{where}: {key}"))
     return names
-
-
-def _duplicate(where: str, table: Any) -> dict[str, Any]:
-    where = f"{where}.duplicate-module"
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where} must be a table")
-    changes: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in _DUPLICATE_KEYS:
-            raise ConfigError(
-                f"{where}: unknown key {key!r}{did_you_mean(key, _DUPLICATE_KEYS)}; "
-                f"known: {', '.join(sorted(_DUPLICATE_KEYS))}"
-            )
-        if key == "min-lines":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"{where}: min-lines must be a positive integer")
-        elif not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 1:
-            raise ConfigError(f"{where}: {key} must be a number in (0, 1]")
-        changes[_DUPLICATE_KEYS[key]] = value
-    return changes
-
-
-def _recipes(where: str, value: Any) -> tuple[Recipe, ...]:
-    if not isinstance(value, list):
-        raise ConfigError(f"{where}: recipes must be an array of tables ([[tool.hygiene.recipes]])")
-    recipes = []
-    for number, table in enumerate(value, 1):
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: recipes[{number}] must be a table")
-        missing = {"name", "methods", "kind", "source"} - set(table)
-        if missing:
-            raise ConfigError(f"{where}: recipes[{number}] lacks {', '.join(sorted(missing))}")
-        try:
-            recipes.append(Recipe.from_table(table))
-        except (TypeError, ValueError) as error:
-            raise ConfigError(f"{where}: recipes[{number}]: {error}") from None
-    return tuple(recipes)

@@ -1,17 +1,19 @@
-"""Settings of a scan, from `[tool.hygiene]` (see config.py) and the command line."""
+"""Settings of a scan, from `[tool.hygiene]` (see config.py) and the command line.
+
+A rule's own settings (`[tool.hygiene.<rule>]`, and any other key the rule owns) are parsed by
+the rule and kept, by rule id, in `rule_settings`; the rule reads them back with `settings_of`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
-from analyzer.fixes.recipes import Recipe
+_S = TypeVar("_S")
 
 
 @dataclass(frozen=True)
 class Options:
-    duplicate_threshold: float = 0.90
-    duplicate_live_threshold: float = 0.95
-    duplicate_min_lines: int = 20
     rules: frozenset[str] | None = None
     entrypoints: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
@@ -19,6 +21,11 @@ class Options:
     respect_gitignore: bool = True
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     baseline: str | None = None
-    recipes: tuple[Recipe, ...] = ()
     warn_unused_ignores: bool = False
     cache_dir: str | None = None
+    rule_settings: tuple[tuple[str, object], ...] = ()  # (rule id, the rule's settings object)
+
+    def settings_of(self, rule_id: str, kind: type[_S]) -> _S:
+        """The rule's settings, or its defaults (`kind()`) when none are configured."""
+        found = dict(self.rule_settings).get(rule_id)
+        return found if isinstance(found, kind) else kind()

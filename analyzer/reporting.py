@@ -10,6 +10,9 @@ Each action has a status: `fixed` (the fix was applied, or in an audit would be,
 no longer reports the problem), `stub` (a method stub was added: the call no longer fails with
 AttributeError but still does not work, so it is never counted as fixed), `skipped` (no fix was
 applied, with the reason) or `failed` (the fix was applied but the re-scan still reports it).
+
+What an action states beyond that (the lines it removes, the code it quotes, the searches that
+prove it) and its section of the report come from the finding's rule, through `RuleReport`.
 """
 
 from __future__ import annotations
@@ -17,23 +20,23 @@ from __future__ import annotations
 import ast
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from analyzer.checks import rule_of
 from analyzer.discovery import SKIPPED_DIRS
 from analyzer.facts.extract import decode_source
 from analyzer.findings import Finding
 from analyzer.fixes.apply import apply_plan
-from analyzer.fixes.plan import FixPlan, Note, PlannedFix, PlanOptions, build_plan
+from analyzer.fixes.plan import FileChange, FixPlan, Note, PlannedFix, PlanOptions, build_plan
 from analyzer.index import ProjectIndex
-from analyzer.project import is_test_module
 from analyzer.scan import ScanResult, scan
 from analyzer.verify import Check, Verification, unresolved_imports, verify
 
-# Most urgent first: a call that fails at run time, then dead code.
-RULE_ORDER = ("missing-method", "duplicate-module", "orphan-module", "unrouted-router", "shadowed-class")
+if TYPE_CHECKING:
+    from analyzer.render.writer import ReportWriter
+
 # Longer code is quoted as its signature (and docstring's first line) with its line count.
 MAX_QUOTED_LINES = 12
 
@@ -81,28 +84,30 @@ class Place:
 
 
 @dataclass(frozen=True)
-class CallSite:
-    """A call of a missing method, with where its receiver's class was read (`source`: the file
-    and line of the annotation or assignment, or None when it cannot be placed for sure)."""
+class Category:
+    """A row of the report's statistics: what fixed actions of this kind change (`measure`:
+    the lines they remove, or add), labelled by catalogue keys (`label`, and `noun` for the
+    total). `always` rows are shown even when empty."""
 
-    place: Place
-    receiver: str
-    evidence: dict[str, Any]
-    source: Place | None
-    alias_of: str | None
+    id: str
+    label: str
+    noun: str
+    measure: str | None  # "removed", "added" or None (no line count)
+    always: bool = False
 
 
-@dataclass(frozen=True)
-class Callers:
-    """Every call of a method's name in the project (any receiver), split by what the plan does."""
-
-    in_removed: tuple[Place, ...]
-    tests: tuple[Place, ...]
-    others: tuple[Place, ...]
+FILES = Category("files", "stats.files", "file", "removed", always=True)
+CLASSES = Category("classes", "stats.classes", "class", "removed", always=True)
+METHODS = Category("methods", "stats.methods", "method", "added", always=True)
+CALLS = Category("calls", "stats.calls", "call", None)
+CATEGORIES = (FILES, CLASSES, METHODS, CALLS)
 
 
 @dataclass
 class Action:
+    """One finding in the report: what the plan did with it, and what its rule states about it
+    (`category`, lines, the quoted code, and `data`: the rule's own figures)."""
+
     finding: Finding
     fix: PlannedFix | None
     status: str  # one of STATUSES
@@ -110,9 +115,8 @@ class Action:
     lines_removed: int = 0
     lines_added: int = 0
     quote: Quote | None = None  # the added method, the aliases, or the version that remained
-    call_sites: tuple[CallSite, ...] = ()
-    callers: Callers | None = None
-    removed_from_all: bool = False  # the dropped import was also in the package's __all__
+    category: Category | None = None
+    data: object = None  # the rule's own figures (its `RuleReport.facts` sets them)
     notes: tuple[Note, ...] = ()
 
     @property
@@ -120,8 +124,76 @@ class Action:
         return self.finding.rule
 
     @property
-    def changes(self) -> list[Any]:
+    def changes(self) -> list[FileChange]:
         return list(self.fix.changes) if self.fix is not None and self.status != "skipped" else []
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What a rule may read to state the figures of an action: the plan, the project before the
+    cleanup, and the files as they were (`before`) and as the plan leaves them (`plan.final`)."""
+
+    plan: FixPlan
+    index: ProjectIndex
+    root: Path
+    applied: bool
+
+    def before(self, path: str) -> bytes | None:
+        """A file as it was before the cleanup (the plan read what it changes)."""
+        if path in self.plan.originals:
+            return self.plan.originals[path]
+        try:
+            return (self.root / path).read_bytes()
+        except OSError:
+            return None
+
+
+class RuleReport:
+    """A rule's part of the cleanup report. The builder asks it for the figures of each action
+    (`facts`) and for the searches that prove the cleanup on the cleaned tree; the markdown
+    renderer for the action's title and section, and for what each changed file got. Its words
+    are in the rule's own catalogue (`t(self.key("..."))`); the defaults say nothing
+    rule-specific."""
+
+    # Its notes that its section already states in its own words (not listed again).
+    notes_in_section: frozenset[str] = frozenset()
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+
+    def key(self, name: str) -> str:
+        """A key of the rule's own catalogue."""
+        return f"{self.rule_id}.{name}"
+
+    # ---- content (reporting.py) ---------------------------------------------------------------
+    def facts(self, action: Action, context: ActionContext) -> None:
+        """Set the action's figures: lines, quote, category, data."""
+
+    def searches(self, action: Action, after: ProjectIndex) -> list[Search]:
+        """Searches of the cleaned tree that prove a fix applied (an import of a deleted module
+        left somewhere, for instance)."""
+        return []
+
+    def role(self, finding: Finding) -> str:
+        """The catalogue key of what the finding's related files are to the cleanup."""
+        return "roles.related"
+
+    def involved(self, finding: Finding) -> set[str]:
+        """The files the module graph shows for this finding."""
+        return {finding.path, *(r.path for r in finding.related)}
+
+    # ---- markdown (render/report.py) ----------------------------------------------------------
+    def title_name(self, finding: Finding) -> str:
+        return finding.symbol or finding.path
+
+    def section(self, w: ReportWriter, action: Action) -> list[str]:
+        finding = action.finding
+        return [f"**{w.t('labels.file')}**: {w.link(finding.path, finding.line, finding.end_line)}\n",
+                f"**{w.t('labels.problem')}**: `{finding.rule}`\n"]
+
+    def touched(self, w: ReportWriter, action: Action, change: FileChange) -> str:
+        """What the fix does to one file it changes or deletes, in a few words."""
+        return w.t("touched.changed_by", rule=self.rule_id)
 
 
 @dataclass(frozen=True)
@@ -145,6 +217,15 @@ class Rescan:
         return not self.still and not self.new
 
 
+@dataclass(frozen=True)
+class Total:
+    """A row of the statistics: the fixed actions of a category, and their lines."""
+
+    category: Category
+    count: int
+    lines: int
+
+
 @dataclass
 class CleanupReport:
     root: Path
@@ -157,7 +238,7 @@ class CleanupReport:
     remaining_modules: int = 0  # modules of the cleaned tree, where the searches ran
     imports: ImportCheck | None = None
     rescan: Rescan | None = None
-    unchanged: list[tuple[str, str]] = field(default_factory=list)  # (path, its role)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)  # (path, catalogue key of its role)
     graph: str = ""
 
     @property
@@ -200,29 +281,42 @@ class CleanupReport:
             return "partial"
         return "done" if self.tests is not None and self.tests.ok else "untested"
 
-    def totals(self) -> dict[str, int]:
+    def categories(self) -> list[Category]:
+        """The statistics' rows: the common categories, then any a rule adds, in order."""
+        found = list(CATEGORIES)
+        for action in self.actions:
+            if action.category is not None and action.category not in found:
+                found.append(action.category)
+        return found
+
+    def totals(self) -> list[Total]:
+        """Per category, the fixed actions and the lines they remove or add (stubs apart)."""
         fixed = [a for a in self.actions if a.status == "fixed"]
-        files = [a for a in fixed if a.rule in FILE_RULES]
-        classes = [a for a in fixed if a.rule == "shadowed-class"]
-        methods = [a for a in fixed if a.rule == "missing-method" and a.quote is not None]
-        calls = [a for a in fixed if a.rule == "missing-method" and a.quote is None]
-        stubs = [a for a in self.actions if a.status == "stub"]
-        return {
-            "files": len(files),
-            "file_lines": sum(a.lines_removed for a in files),
-            "classes": len(classes),
-            "class_lines": sum(a.lines_removed for a in classes),
-            "methods": len(methods),
-            "method_lines": sum(a.lines_added for a in methods),
-            "calls": len(calls),
-            "stubs": len(stubs),
-            "stub_lines": sum(a.lines_added for a in stubs),
-            "removed_lines": sum(a.lines_removed for a in files + classes),
-            "added_lines": sum(a.lines_added for a in methods + stubs),
-        }
+        rows = []
+        for category in self.categories():
+            mine = [a for a in fixed if a.category == category]
+            lines = sum(_measured(a, category) for a in mine)
+            rows.append(Total(category, len(mine), lines))
+        return rows
+
+    @property
+    def stubs(self) -> list[Action]:
+        return [a for a in self.actions if a.status == "stub"]
+
+    def lines_removed(self) -> int:
+        return sum(t.lines for t in self.totals() if t.category.measure == "removed")
+
+    def lines_added(self) -> int:
+        added = sum(t.lines for t in self.totals() if t.category.measure == "added")
+        return added + sum(a.lines_added for a in self.stubs)
 
 
-FILE_RULES = frozenset({"duplicate-module", "unrouted-router", "orphan-module"})
+def _measured(action: Action, category: Category) -> int:
+    if category.measure == "removed":
+        return action.lines_removed
+    if category.measure == "added":
+        return action.lines_added
+    return 0
 
 
 def build_report(
@@ -292,8 +386,9 @@ def _complete(result: ScanResult, plan: FixPlan, checks: Verification, applied: 
     rescan = _rescan(result, plan, checks.rescan)
     still = {_key(f) for f in rescan.still}
     by_finding = {_key(fix.finding): fix for fix in plan.fixes}
-    order = {rule: n for n, rule in enumerate(RULE_ORDER)}
-    findings = sorted(result.findings, key=lambda f: (order.get(f.rule, len(order)), f.sort_key))
+    # Most urgent first: a call that fails at run time, then dead code (each rule's `urgency`).
+    findings = sorted(result.findings, key=lambda f: (rule_of(f).urgency, f.sort_key))
+    context = ActionContext(plan, before, result.root, applied)
     actions = []
     for finding in findings:
         fix = by_finding.get(_key(finding))
@@ -302,9 +397,14 @@ def _complete(result: ScanResult, plan: FixPlan, checks: Verification, applied: 
             reason = Note("no_fix", {"rule": finding.rule})
         if status == "fixed" and _key(finding) in still:
             status = "failed"
-        actions.append(_action(finding, fix, status, reason, plan, before, result.root, applied))
+        action = Action(finding, fix, status, reason, notes=tuple(fix.notes) if fix else ())
+        rule_of(finding).report.facts(action, context)
+        actions.append(action)
     report = CleanupReport(result.root, applied, result, plan, actions, checks)
-    report.searches = _searches(actions, after)
+    report.searches = [
+        search for action in actions if action.status != "skipped"
+        for search in rule_of(action.finding).report.searches(action, after)
+    ]
     report.remaining_modules = len(after.modules)
     report.imports = _imports(checks)
     report.rescan = rescan
@@ -315,134 +415,73 @@ def _complete(result: ScanResult, plan: FixPlan, checks: Verification, applied: 
     return report
 
 
-# ---- one action ------------------------------------------------------------------------------
-
-
-def _action(
-    finding: Finding,
-    fix: PlannedFix | None,
-    status: str,
-    reason: Note | None,
-    plan: FixPlan,
-    index: ProjectIndex,
-    root: Path,
-    applied: bool,
-) -> Action:
-    action = Action(finding, fix, status, reason, notes=tuple(fix.notes) if fix else ())
-    spec = finding.fix or {}
-    rule = finding.rule
-    if rule in FILE_RULES:
-        paths = spec.get("paths") or [spec.get("path", finding.path)]
-        action.lines_removed = sum(index.by_path[p].line_count for p in paths if p in index.by_path)
-    elif rule == "shadowed-class":
-        action.lines_removed = finding.end_line - finding.line + 1
-    def before(path: str) -> bytes | None:
-        """A file as it was before the cleanup (the plan read what it changes)."""
-        if path in plan.originals:
-            return plan.originals[path]
-        try:
-            return (root / path).read_bytes()
-        except OSError:
-            return None
-
-    if rule == "missing-method":
-        action.call_sites = tuple(_call_site(site, index, before) for site in finding.details["call_sites"])
-        action.callers = _callers(index, finding.details["method"], set(plan.deleted) if status != "skipped" else set())
-    if rule == "unrouted-router" and status != "skipped":
-        module = spec.get("module", "")
-        action.removed_from_all = any(
-            module.rpartition(".")[2] in (facts.dunder_all or ())
-            for change in action.changes
-            if not change.deleted and (facts := index.by_path.get(change.path)) is not None
-        )
-    # What the reader finds in the tree: the cleaned tree once applied, else the tree as it is
-    # (and, for code the audit would add, the planned content).
-    if rule == "missing-method" and status in {"fixed", "stub", "failed"}:
-        final = plan.final.get(spec["path"])
-        if final is not None:
-            action.quote = _definition_quote(spec["path"], final, spec["method"], within=spec["class"])
-            if action.quote:
-                action.lines_added = action.quote.lines
-    if rule == "duplicate-module":
-        survivor = spec["survivor"]
-        data = plan.final.get(survivor) if status != "skipped" else None
-        if data is None:
-            data = before(survivor)
-        names = [a["name"] for a in finding.details["aliases"]]
-        action.quote = _alias_quote(survivor, data, names) if data is not None else None
-    if rule == "shadowed-class":
-        live = finding.related[0]
-        cleaned = plan.final.get(live.path) if applied and status != "skipped" else None
-        data = cleaned or before(live.path)
-        if data is not None:
-            action.quote = _class_quote(live.path, data, spec.get("class") or finding.symbol or "", live.line, applied)
-    return action
-
-
-def _call_site(site: dict[str, Any], index: ProjectIndex, read: Callable[[str], bytes | None]) -> CallSite:
-    evidence = site.get("evidence") or {}
-    return CallSite(
-        place=Place(site["path"], site["line"]),
-        receiver=site["receiver"],
-        evidence=evidence,
-        source=_evidence_source(site["path"], evidence, index, read),
-        alias_of=site.get("alias_of"),
-    )
-
-
-def _evidence_source(
-    path: str, evidence: dict[str, Any], index: ProjectIndex, read: Callable[[str], bytes | None]
-) -> Place | None:
-    """The file and line where a receiver's class was read. The evidence names a line, not its
-    file: the call's own file when an assignment or annotation there, or that line's text,
-    names the expression; else the one other module whose assignment at that line names it;
-    None when that is not certain (no line is then shown, rather than one next to the wrong
-    file)."""
-    if evidence.get("path"):
-        return Place(evidence["path"], evidence.get("line"))
-    line, expr = evidence.get("line"), evidence.get("expr") or ""
-    if not line or evidence.get("kind") == "class":
+def _imports(checks: Verification) -> ImportCheck | None:
+    """The import check, with what the cleanup caused apart from what was already broken: the
+    verification compares the tree with the one before and fails only on new unresolved
+    imports; every other unresolved import of the cleaned tree was there before (or cannot be
+    checked: generated modules, TYPE_CHECKING, files the scan skips)."""
+    found = checks.of_kind("imports")
+    if not found or checks.rescan is None:
         return None
-    holders = {
-        facts.path
-        for facts in index.modules.values()
-        for binding in facts.bindings
-        if binding.line == line and expr in {binding.callee, binding.annotation, binding.value}
-    }
-    holders |= {
-        facts.path
-        for facts, cls in index.classes()
-        for _, attribute in cls.attribute_types
-        if attribute.line == line and attribute.expr == expr
-    }
-    if path in holders:
-        return Place(path, line)
-    name = expr.rpartition(".")[2]
-    data = read(path)
-    lines = _text_lines(data) if data is not None else []
-    if name and 0 < line <= len(lines) and name in lines[line - 1]:
-        return Place(path, line)
-    return Place(holders.pop(), line) if len(holders) == 1 else None
+    check = found[0]
+    caused = [line for line in check.output.splitlines() if line.strip()] if not check.ok else []
+    unresolved, checked = unresolved_imports(checks.rescan)
+    return ImportCheck(check.ok, checked - len(unresolved), tuple(caused), max(len(unresolved) - len(caused), 0))
 
 
-def _callers(index: ProjectIndex, method: str, removed: set[str]) -> Callers:
-    """Every `x.method(...)` call and `getattr(x, "method")` in the project, whatever `x` is."""
-    modules = index.modules.values()
-    places = sorted(
-        {(facts.path, call.line) for facts in modules for call in facts.attr_calls if call.method == method}
-        | {(facts.path, line) for facts in modules for name, line in facts.looked_up_names if name == method}
-    )
-    in_removed = tuple(Place(p, line) for p, line in places if p in removed)
-    left = [(p, line) for p, line in places if p not in removed]
-    tests = tuple(Place(p, line) for p, line in left if is_test_module(index.by_path[p]))
-    others = tuple(Place(p, line) for p, line in left if not is_test_module(index.by_path[p]))
-    return Callers(in_removed, tests, others)
+def _rescan(result: ScanResult, plan: FixPlan, after: ScanResult) -> Rescan:
+    fixed = {_key(f) for f in _fixed_findings(plan)}
+    before = {_key(f) for f in result.findings}
+    still = tuple(f for f in after.findings if _key(f) in fixed)
+    new = [f for f in after.findings if _key(f) not in before]
+    certain = tuple(f for f in new if f.confidence == "high")
+    left = len(after.findings) - len(still) - len(new)
+    return Rescan(len(fixed), still, certain, len(new) - len(certain), left)
+
+
+def _unchanged(result: ScanResult, plan: FixPlan) -> list[tuple[str, str]]:
+    """Files a finding points at that the cleanup leaves as they are, with their role."""
+    touched = set(plan.changed) | set(plan.deleted)
+    roles: dict[str, str] = {}
+    for finding in result.findings:
+        for related in finding.related:
+            if related.path not in touched:
+                roles.setdefault(related.path, rule_of(finding).report.role(finding))
+    return sorted(roles.items())
+
+
+# ---- searches of the cleaned tree -------------------------------------------------------------
+
+
+def search_module_imports(after: ProjectIndex, module: str) -> Search:
+    """`import module` (or of anything in it), and dotted strings naming it, in the cleaned tree."""
+    found = [
+        f"{facts.path}:{i.line}"
+        for facts in after.modules.values()
+        for i in facts.imports
+        if i.module == module or i.module.startswith(module + ".")
+        or (i.name and f"{i.module}.{i.name}" == module)
+    ]
+    found += [f"{path}:{line}" for path, line in after.referenced_in_strings(module)]
+    return Search(f"import {module}", tuple(sorted(set(found))))
+
+
+def search_name_imports(after: ProjectIndex, module: str, name: str) -> Search:
+    """`from module import name`, and dotted strings naming it, in the cleaned tree."""
+    found = [
+        f"{facts.path}:{i.line}"
+        for facts in after.modules.values()
+        for i in facts.imports
+        if i.module == module and i.name == name
+    ]
+    found += [f"{p}:{line}" for p, line in after.referenced_in_strings(f"{module}.{name}")]
+    return Search(f"from {module} import {name}", tuple(sorted(set(found))))
 
 
 # ---- quoting code ----------------------------------------------------------------------------
 
 
-def _text_lines(data: bytes) -> list[str]:
+def text_lines(data: bytes) -> list[str]:
     return decode_source(data).splitlines()
 
 
@@ -457,7 +496,7 @@ def _first_line(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> 
     return min([node.lineno, *(d.lineno for d in node.decorator_list)])
 
 
-def _definition_quote(path: str, data: bytes, name: str, within: str | None = None) -> Quote | None:
+def definition_quote(path: str, data: bytes, name: str, within: str | None = None) -> Quote | None:
     """The function `name` (a method of class `within`) in `data`, dedented."""
     tree = _parse(data)
     if tree is None:
@@ -470,11 +509,11 @@ def _definition_quote(path: str, data: bytes, name: str, within: str | None = No
         body = classes[-1].body
     for node in body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            return _quote(path, _text_lines(data), node, header_only=False)
+            return _quote(path, text_lines(data), node, header_only=False)
     return None
 
 
-def _class_quote(path: str, data: bytes, name: str, line: int, applied: bool) -> Quote | None:
+def class_quote(path: str, data: bytes, name: str, line: int, applied: bool) -> Quote | None:
     """The class `name` that remained: in the cleaned file (found by name: lines moved when a
     namesake above it was removed), or, in an audit, the one at `line` of the file as it is."""
     tree = _parse(data)
@@ -484,7 +523,7 @@ def _class_quote(path: str, data: bytes, name: str, line: int, applied: bool) ->
     if not classes:
         return None
     chosen = classes[-1] if applied else next((c for c in classes if line in {c.lineno, _first_line(c)}), classes[-1])
-    return _quote(path, _text_lines(data), chosen, header_only=True)
+    return _quote(path, text_lines(data), chosen, header_only=True)
 
 
 def _quote(path: str, lines: list[str], node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef,
@@ -519,97 +558,3 @@ def _header_end(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> 
                 return first.end_lineno or first.lineno
             return item.lineno
     return node.end_lineno or node.lineno
-
-
-def _alias_quote(path: str, data: bytes, names: list[str]) -> Quote | None:
-    """The `Old = New` aliases, with the comment right above them."""
-    lines = _text_lines(data)
-    hits = [n for n, line in enumerate(lines, 1) if any(line.startswith(f"{name} = ") for name in names)]
-    if not hits:
-        return None
-    start = min(hits)
-    while start > 1 and lines[start - 2].lstrip().startswith("#"):
-        start -= 1
-    end = max(hits)
-    return Quote(path, start, end, "\n".join(lines[start - 1 : end]), end)
-
-
-# ---- checks of the cleaned tree --------------------------------------------------------------
-
-
-def _searches(actions: list[Action], after: ProjectIndex) -> list[Search]:
-    searches = []
-    for action in actions:
-        if action.status == "skipped":
-            continue
-        spec = action.finding.fix or {}
-        if action.rule in FILE_RULES and spec.get("module"):
-            module = spec["module"]
-            found = [
-                f"{facts.path}:{i.line}"
-                for facts in after.modules.values()
-                for i in facts.imports
-                if i.module == module or i.module.startswith(module + ".")
-                or (i.name and f"{i.module}.{i.name}" == module)
-            ]
-            found += [f"{path}:{line}" for path, line in after.referenced_in_strings(module)]
-            searches.append(Search(f"import {module}", tuple(sorted(set(found)))))
-        elif action.rule == "shadowed-class" and action.finding.details.get("kind") == "stale-copy":
-            module = after.by_path.get(spec["path"])
-            name = spec["class"]
-            if module is None:
-                continue
-            found = [
-                f"{facts.path}:{i.line}"
-                for facts in after.modules.values()
-                for i in facts.imports
-                if i.module == module.module and i.name == name
-            ]
-            found += [f"{p}:{line}" for p, line in after.referenced_in_strings(f"{module.module}.{name}")]
-            searches.append(Search(f"from {module.module} import {name}", tuple(sorted(set(found)))))
-    return searches
-
-
-def _imports(checks: Verification) -> ImportCheck | None:
-    """The import check, with what the cleanup caused apart from what was already broken: the
-    verification compares the tree with the one before and fails only on new unresolved
-    imports; every other unresolved import of the cleaned tree was there before (or cannot be
-    checked: generated modules, TYPE_CHECKING, files the scan skips)."""
-    found = checks.of_kind("imports")
-    if not found or checks.rescan is None:
-        return None
-    check = found[0]
-    caused = [line for line in check.output.splitlines() if line.strip()] if not check.ok else []
-    unresolved, checked = unresolved_imports(checks.rescan)
-    return ImportCheck(check.ok, checked - len(unresolved), tuple(caused), max(len(unresolved) - len(caused), 0))
-
-
-def _rescan(result: ScanResult, plan: FixPlan, after: ScanResult) -> Rescan:
-    fixed = {_key(f) for f in _fixed_findings(plan)}
-    before = {_key(f) for f in result.findings}
-    still = tuple(f for f in after.findings if _key(f) in fixed)
-    new = [f for f in after.findings if _key(f) not in before]
-    certain = tuple(f for f in new if f.confidence == "high")
-    left = len(after.findings) - len(still) - len(new)
-    return Rescan(len(fixed), still, certain, len(new) - len(certain), left)
-
-
-# What a finding's related location is to the cleanup, by rule.
-RELATED_ROLES = {
-    "duplicate-module": "survivor",
-    "shadowed-class": "live_class",
-    "unrouted-router": "mounts",
-    "missing-method": "class",
-    "orphan-module": "importer",
-}
-
-
-def _unchanged(result: ScanResult, plan: FixPlan) -> list[tuple[str, str]]:
-    """Files a finding points at that the cleanup leaves as they are, with their role."""
-    touched = set(plan.changed) | set(plan.deleted)
-    roles: dict[str, str] = {}
-    for finding in result.findings:
-        for related in finding.related:
-            if related.path not in touched:
-                roles.setdefault(related.path, RELATED_ROLES.get(finding.rule, "related"))
-    return sorted(roles.items())

@@ -28,6 +28,9 @@ from analyzer.suppressions import apply_baseline, apply_suppressions
 
 PARALLEL_MIN_FILES = 64
 CHUNK_SIZE = 16
+# The shape of a cached result (findings and the rules' typed details): bumped when it changes,
+# so that a result cached by an earlier shape is never read back.
+RESULTS_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,10 @@ def _scan(
     launcher_keys = [
         hashlib.blake2b(path.encode() + b"\0" + text, digest_size=16).hexdigest() for path, text in launchers
     ]
-    result_key = combined_key([*sorted(keys.values()), *launcher_keys], _options_key(options)) if store else None
+    result_key = (
+        combined_key([*sorted(keys.values()), *launcher_keys], f"{RESULTS_VERSION}:{_options_key(options)}")
+        if store else None
+    )
     checked = store.get(result_key) if store and result_key else None
     if not isinstance(checked, _Checked):
         modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
@@ -383,7 +389,7 @@ def fold(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
             kept.append(finding)
             continue
         inside.setdefault(id(holder), []).append(finding)
-    return tuple(f.folded(inside.get(id(f), [])) for f in kept)
+    return tuple(f.with_folded(inside.get(id(f), [])) for f in kept)
 
 
 def selected_rules(rule_ids: Iterable[str] | None) -> Sequence[Rule]:

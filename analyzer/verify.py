@@ -8,8 +8,9 @@ imports of generated modules (`*_pb2`, `*_pb2_grpc`), and imports into files the
 (a syntax error, undecodable bytes). A name bound by a tuple assignment, a loop
 or a `with` at a module's top level resolves like any other.
 
-A stub added by a fix (`fixes/methods.py`) is not a fix: verification finds every stub in the
-tree it checks and lists it apart (`Verification.stubs`); `complete` is false while one is left.
+A stub added by a fix (a method whose docstring starts with `STUB_MARKER`) is not a fix:
+verification finds every stub in the tree it checks and lists it apart (`Verification.stubs`);
+`complete` is false while one is left.
 
 Each check is recorded with its outcome and output, so that a report states only what ran.
 The test command is the one place where the user's code runs, and only the command the user
@@ -35,7 +36,7 @@ from pathlib import Path
 from analyzer.facts.extract import decode_source, newer_syntax
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding
-from analyzer.fixes.methods import STUB_MARKER
+from analyzer.fixes.context import STUB_MARKER
 from analyzer.options import Options
 from analyzer.scan import ScanResult, scan
 
@@ -303,10 +304,9 @@ def find_stubs(root: Path, paths: Iterable[str]) -> list[Stub]:
 
 
 def _stubbed(finding: Finding, stubs: list[Stub]) -> bool:
-    if finding.rule != "missing-method" or not finding.fix:
-        return False
-    name = f"{finding.fix['class']}.{finding.fix['method']}"
-    return any(stub.path == finding.fix["path"] and stub.name == name for stub in stubs)
+    """Whether the method the finding's fix adds is one of the stubs found."""
+    added = finding.fix.adds_method() if finding.fix is not None else None
+    return added is not None and any((stub.path, stub.name) == added for stub in stubs)
 
 
 # ---- the re-scan ------------------------------------------------------------------------------------

@@ -348,11 +348,15 @@ def test_in_files_mode_a_finding_blocks_only_its_own_files(tmp_path: Path) -> No
 
 
 def test_every_call_site_of_a_missing_method_is_its_own() -> None:
+    from analyzer.checks.missing_method.details import CallSite, Evidence, MissingDetails
     from analyzer.cli import own_paths
     from analyzer.findings import Finding
 
-    finding = Finding("missing-method", "a.py", 3, 3, "A.m", "m", details={
-        "call_sites": [{"path": "a.py", "line": 3}, {"path": "b.py", "line": 9}]})
+    def site(path: str, line: int) -> CallSite:
+        return CallSite(path, line, "a", "annotated", Evidence("annotation", "A", 1), None, 0, (), True)
+
+    details = MissingDetails("A", "m.py", "m", (site("a.py", 3), site("b.py", 9)), (), (), ())
+    finding = Finding("missing-method", "a.py", 3, 3, "A.m", "m", details=details)
     assert own_paths(finding) == {"a.py", "b.py"}
 
 

@@ -37,7 +37,10 @@ def test_config_is_found_walking_up_and_validated(tmp_path: Path) -> None:
     assert found == tmp_path / "pyproject.toml"
     options = load_options(found)
     assert options.rules == frozenset({"shadowed-class"}) and options.exclude == ("app/legacy/*",)
-    assert options.duplicate_threshold == 0.95 and options.duplicate_min_lines == 30
+    from analyzer.checks.duplicate_module.details import Settings
+
+    settings = options.settings_of("duplicate-module", Settings)
+    assert settings.threshold == 0.95 and settings.min_lines == 30 and settings.live_threshold == 0.95
 
 
 @pytest.mark.parametrize(

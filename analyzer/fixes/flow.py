@@ -138,7 +138,7 @@ def show_plan(plan: FixPlan, console: Console, with_diff: bool, tense: str = "wo
         uncertain = " [magenta]\\[uncertain][/magenta]" if fix.uncertain else ""
         console.print(f"{header} [bold]{escape(fix.finding.rule)}[/bold]{uncertain}: {escape(fix.summary)}")
         for note in fix.notes:
-            console.print(f"    [dim]- {escape(text('notes.' + note.key, **note.params))}[/dim]")
+            console.print(f"    [dim]- {escape(text(note.catalogue_key('notes'), **note.params))}[/dim]")
         reason = fix.reason_text()
         if reason:
             console.print(f"    [{_COLOURS[status]}]! {escape(reason)}[/{_COLOURS[status]}]")

@@ -1,5 +1,8 @@
 """Message catalogues: one TOML file per language in `render/messages/`; no prose in code.
 
+Each rule's sentences live in its own package (`checks/<rule>/messages/<lang>.toml`) and are
+the table named by its id: `Text("en")("<rule id>.report.result", ...)`.
+
 A message is a string with `str.format` placeholders, or a plural message: a table of the
 language's CLDR plural categories (`one`, `few`, `many`, `other` in Russian; `one`, `other` in
 English), chosen by the `count` parameter through Babel's plural rules:
@@ -30,10 +33,21 @@ PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 @cache
 def catalogue(lang: str) -> dict[str, Any]:
+    """The language's messages: the common ones, and each rule's own (its package's
+    `messages/<lang>.toml`) as the table named by the rule's id."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     text = resources.files("analyzer").joinpath(f"render/messages/{lang}.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    messages = tomllib.loads(text)
+    from analyzer.checks import all_rules
+
+    for rule in all_rules():
+        own = rule.messages(lang)
+        if own:
+            if rule.id in messages:
+                raise ValueError(f"{lang} catalogue: the table [{rule.id}] belongs to the rule's own messages")
+            messages[rule.id] = own
+    return messages
 
 
 def is_plural(value: Any) -> bool:
@@ -58,7 +72,7 @@ def plural_categories(lang: str) -> frozenset[str]:
 
 
 class Text:
-    """`Text("ru")("notes.recipe", recipe="sse-event")`: a catalogue string, formatted;
+    """`Text("ru")("notes.uncertain")`: a catalogue string, formatted;
     `Text("ru")("n.line", count=5)`: a plural message, in the form of its count."""
 
     def __init__(self, lang: str) -> None:

@@ -3,7 +3,7 @@ or a pull-request comment, with the diagnostics folded away in a `<details>` blo
 
 from __future__ import annotations
 
-from analyzer.findings import Diagnostic, Finding
+from analyzer.findings import Diagnostic, Finding, Folded
 from analyzer.render.i18n import Text
 from analyzer.scan import ScanResult
 
@@ -18,7 +18,7 @@ def render(result: ScanResult) -> str:
         rows = ["| Rule | Location | Symbol | Message |", "|---|---|---|---|"]
         for finding in result.findings:
             rows.append(_row(finding))
-            rows += [_folded_row(item) for item in finding.details.get("folded") or []]
+            rows += [_folded_row(item) for item in finding.folded]
         parts.append("\n".join(rows))
     else:
         parts.append(f"code-hygiene: no findings {t.n('file_in', result.files)}.")
@@ -42,13 +42,13 @@ def _row(finding: Finding) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _folded_row(item: dict[str, object]) -> str:
+def _folded_row(item: Folded) -> str:
     """A finding folded into the module finding above it: a sub-row, marked with ↳."""
     cells = [
-        "↳ " + _code(str(item["rule"])),
-        _code(f"{item['path']}:{item['line']}"),
-        _code(str(item["symbol"])) if item.get("symbol") else "",
-        _cell(str(item["message"])),
+        "↳ " + _code(item.rule),
+        _code(f"{item.path}:{item.line}"),
+        _code(item.symbol) if item.symbol else "",
+        _cell(item.message),
     ]
     return "| " + " | ".join(cells) + " |"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from analyzer.checks import rule_of
 from analyzer.fixes.plan import FixPlan
 from analyzer.project import Project
 
@@ -15,15 +16,9 @@ def module_graph(project: Project, plan: FixPlan) -> str:
     index = project.index
     involved: set[str] = set()
     for fix in plan.fixes:
-        finding = fix.finding
-        involved.add(finding.path)
-        involved.update(r.path for r in finding.related)
+        involved |= rule_of(fix.finding).report.involved(fix.finding)
         for change in fix.changes:
             involved.add(change.path)
-    for fix in plan.fixes:
-        for endpoint in fix.finding.details.get("endpoints", []):
-            if endpoint.get("replacement"):
-                involved.add(endpoint["replacement"]["file"])
     modules = {index.by_path[p].module: p for p in involved if p in index.by_path}
     for path in plan.deleted:
         for importer in index.importers(index.by_path[path].module):

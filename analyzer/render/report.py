@@ -1,66 +1,19 @@
 """The cleanup report as markdown, in the structure of the seed report, in English or Russian.
 
 Only formatting happens here: every figure comes from `analyzer.reporting.CleanupReport`, and
-every sentence from the language's catalogue in `render/messages/<lang>.toml`, with plural forms
-chosen by Babel's rules (`render/i18n.py`). Each action says what happened to it: fixed, a stub
-(never counted as fixed), skipped with its reason, or failed.
+every sentence from the language's catalogue in `render/messages/<lang>.toml` (a rule's own
+sentences under its id, from its package), with plural forms chosen by Babel's rules
+(`render/i18n.py`). Each action says what happened to it: fixed, a stub (never counted as fixed),
+skipped with its reason, or failed; what it says about the problem is its rule's section
+(`RuleReport.section`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from analyzer.checks import rule_of
 from analyzer.findings import Finding
-from analyzer.render.i18n import Text as _Text
-from analyzer.reporting import FILE_RULES, Action, CleanupReport, Place, Quote
-
-# How a missing method is fixed without adding it: shown as the action's solution.
-_CALL_FIXES = frozenset({"renamed_call", "import_switched"})
-# Notes of the plan that the report already states in its own words.
-_NOTES_SHOWN_ELSEWHERE = frozenset({"aliases_present", "deprecated", "stub", "stub_not_fixed", "import_removed",
-                                    *_CALL_FIXES})
-
-
-class _Writer:
-    def __init__(self, report: CleanupReport, lang: str, link_base: str) -> None:
-        self.report = report
-        self.t = _Text(lang)
-        self.base = link_base
-        self.audit = not report.applied
-
-    # ---- links and places --------------------------------------------------------------------
-    def link(self, path: str, start: int | None = None, end: int | None = None) -> str:
-        """`[path:61-68](path#L61-L68)`: the text names the lines, the anchor opens them."""
-        target = self.base + path
-        if start is None:
-            return f"[{path}]({target})"
-        if end is None or end == start:
-            return f"[{path}:{start}]({target}#L{start})"
-        return f"[{path}:{start}-{end}]({target}#L{start}-L{end})"
-
-    def place(self, place: Place) -> str:
-        return self.link(place.path, place.line, place.end_line)
-
-    def places(self, places: tuple[Place, ...] | list[Place], limit: int = 5) -> str:
-        shown = ", ".join(self.place(p) for p in places[:limit])
-        if len(places) > limit:
-            shown += " " + self.t("more", count=len(places) - limit)
-        return shown
-
-    def span(self, start: int, end: int) -> str:
-        """"line 16" or "lines 16-20"."""
-        return self.t("span.one", line=start) if start == end else self.t("span.range", start=start, end=end)
-
-    def code(self, quote: Quote) -> list[str]:
-        header = f"# {quote.path}:{quote.start}-{quote.shown_end}" if quote.shortened else None
-        body = ([header] if header else []) + [quote.code.rstrip("\n")]
-        out = ["```python", *body, "```"]
-        if quote.shortened:
-            key = "quote.signature" if quote.signature_only else "quote.beginning"
-            link = self.link(quote.path, quote.start, quote.end)
-            out.append(self.t(key, lines=self.t.n("line", quote.lines), link=link))
-        out.append("")
-        return out
+from analyzer.render.writer import ReportWriter as _Writer
+from analyzer.reporting import Action, CleanupReport
 
 
 def render(report: CleanupReport, lang: str = "en", command: str | None = None, link_base: str = "") -> str:
@@ -149,26 +102,23 @@ def _state(w: _Writer, action: Action) -> str:
 def _action(w: _Writer, action: Action, number: int) -> list[str]:
     t = w.t
     finding = action.finding
+    part = rule_of(finding).report
     state = _state(w, action)
     marker = "📝" if state == "proposed" else _MARKERS[action.status]
-    key = f"action_title.{state}.{finding.rule}"
-    title = t(key, name=_title_name(finding)) if t.has(key) else t(f"action_title.{state}.other", rule=finding.rule)
+    key = part.key(f"title.{state}")
+    title = t(key, name=part.title_name(finding)) if t.has(key) else t(f"action_title.{state}", rule=finding.rule)
     if finding.confidence != "high":
         title += " " + t("uncertain_mark")
     out = [f"### {number}. {marker} {title}\n", f"**{t('labels.status')}**: {_action_status(w, action)}\n"]
-    body = {
-        "missing-method": _missing_method,
-        "duplicate-module": _duplicate,
-        "orphan-module": _orphan,
-        "unrouted-router": _unrouted,
-        "shadowed-class": _shadowed,
-    }.get(finding.rule, _other)
-    out.extend(body(w, action))
+    out.extend(part.section(w, action))
     out.extend(_folded(w, finding))
-    notes = [n for n in action.notes if n.key not in _NOTES_SHOWN_ELSEWHERE and t.has("notes." + n.key)]
+    notes = [
+        n for n in action.notes
+        if not (n.scope == finding.rule and n.key in part.notes_in_section) and t.has(n.catalogue_key("notes"))
+    ]
     if notes and action.status != "skipped":
         out.append(f"**{t('labels.notes')}**:")
-        out.extend(f"- {t('notes.' + note.key, **note.params)}" for note in notes)
+        out.extend(f"- {t(note.catalogue_key('notes'), **note.params)}" for note in notes)
         out.append("")
     if w.audit and action.status != "skipped":
         diffs = [change.diff() for change in action.changes if not change.deleted]
@@ -194,255 +144,25 @@ def _reason(w: _Writer, action: Action) -> str:
     reason = action.reason
     if reason is None:
         return t("skipped.unknown")
-    params = dict(reason.params)
-    if reason.key == "not_deleted_unreplaced":
-        params["include"] = _mount_call(action.finding)
-    key = "skipped_report." + reason.key
+    key = reason.catalogue_key("skipped_report")
     if not t.has(key):
-        key = "skipped." + reason.key
+        key = reason.catalogue_key("skipped")
     try:
-        return t(key, **params) if t.has(key) else t("skipped.unknown")
+        return t(key, **reason.params) if t.has(key) else t("skipped.unknown")
     except (KeyError, IndexError):
         return t("skipped.unknown")
 
 
-def _mount_call(finding: Finding) -> str:
-    spec = finding.fix or {}
-    router = f"{spec.get('module', '').rpartition('.')[2]}.{spec.get('router', finding.symbol)}"
-    if finding.details.get("framework") == "flask":
-        return f"app.register_blueprint({router})"
-    return f"app.include_router({router})"
-
-
-def _title_name(finding: Finding) -> str:
-    if finding.rule in FILE_RULES:
-        return finding.path.rpartition("/")[2]
-    if finding.rule == "missing-method":
-        return (finding.symbol or "").rpartition(".")[2] + "()"
-    return finding.symbol or ""
-
-
-def _result(w: _Writer, key: str, **params: Any) -> str:
-    return f"**{w.t('labels.result')}**: " + w.t(f"{key}{'_audit' if w.audit else ''}", **params) + "\n"
-
-
-def _compiles(w: _Writer, path: str) -> bool:
-    return all(check.ok for check in w.report.compiles if check.subject == path)
-
-
-def _missing_method(w: _Writer, action: Action) -> list[str]:
-    t = w.t
-    details = action.finding.details
-    method, cls = details["method"], details["class"]
-    related = action.finding.related[0]
-    quote = action.quote
-    if quote is not None and not w.audit:
-        where = w.link(quote.path, quote.start, quote.end)
-    else:
-        where = t("missing.class_at", link=w.link(related.path, related.line, related.end_line), cls=cls)
-    sites = [site.place for site in action.call_sites]
-    out = [
-        f"**{t('labels.file')}**: {where}\n",
-        f"**{t('labels.problem')}**: " + t("missing.problem", method=method, sites=w.places(sites, limit=10)) + "\n",
-    ]
-    for site in action.call_sites:
-        how = t("evidence." + site.evidence.get("kind", "value"), expr=site.evidence.get("expr", ""))
-        if site.source is not None:
-            how += f" ({site.source.path}:{site.source.line})"
-        if site.alias_of:
-            how += t("evidence.alias", cls=site.alias_of)
-        out.append("- " + t("missing.inferred", receiver=site.receiver, where=w.place(site.place), how=how))
-    callers = action.callers
-    if callers is not None:
-        removed = sorted({p.path for p in callers.in_removed})
-        if not callers.tests and not callers.others and removed:
-            files = ", ".join(f"`{p}`" for p in removed)
-            out.append("- " + t("missing.callers_all_removed", method=method, files=files))
-        elif callers.tests and not callers.others:
-            key = "missing.callers_tests_left" if removed else "missing.callers_only_tests"
-            out.append("- " + t(key, method=method, places=w.places(list(callers.tests))))
-        elif callers.others and removed:
-            out.append("- " + t("missing.callers_others_left", places=w.places(list(callers.others + callers.tests))))
-    out.append("")
-    if quote is not None and action.status in {"fixed", "stub", "failed"}:
-        kind = "stub" if action.status == "stub" else "method"
-        out.append(f"**{t('labels.solution')}**: " + t(f"missing.solution_{kind}{'_audit' if w.audit else ''}",
-                                                      method=method, cls=cls))
-        out.extend(w.code(quote))
-        if action.status == "stub":
-            out.append(_result(w, "missing.result_stub", method=method, sites=w.places(sites)))
-        else:
-            key = "missing.result" if _compiles(w, quote.path) else "missing.result_not_compiling"
-            at = w.link(quote.path, quote.start, quote.end) if not w.audit else w.span(quote.start, quote.end)
-            out.append(_result(w, key, method=method, at=at, path=quote.path))
-    elif action.status in {"fixed", "failed"}:
-        # fixed without a new method: the calls renamed to an existing one, or the import switched
-        ways = [n for n in action.notes if n.key in _CALL_FIXES and t.has("notes." + n.key)]
-        if ways:
-            solution = "; ".join(t("notes." + n.key, **n.params) for n in ways)
-            out.append(f"**{t('labels.solution')}**: {solution}\n")
-        changed = sorted({c.path for c in action.changes})
-        compiles = all(_compiles(w, p) for p in changed)
-        key = "missing.result_calls" if compiles else "missing.result_calls_not_compiling"
-        out.append(_result(w, key, files=", ".join(f"`{p}`" for p in changed)))
-    return out
-
-
-def _duplicate(w: _Writer, action: Action) -> list[str]:
-    t = w.t
-    finding = action.finding
-    details = finding.details
-    original = finding.related[0].path
-    renames = ", ".join(f"{old} → {new}" for old, new in details["renames"].items()) or "—"
-    percent = f"{details['similarity'] * 100:.1f}".rstrip("0").rstrip(".")
-    out = [
-        f"**{t('labels.file')}**: `{finding.path}` ({t.n('line', action.lines_removed)})\n",
-        f"**{t('labels.reasons' if action.status != 'skipped' else 'labels.why')}**:",
-        "- " + t("duplicate.copy_of", original=original, percent=percent, renames=renames),
-    ]
-    users = details["copy_referenced_by"]
-    if users:
-        places = w.places([Place(u["path"], u["line"]) for u in users])
-        out.append("- " + t("duplicate.used", places=places, original=original))
-    else:
-        out.append("- " + t("duplicate.unused"))
-    present = any(a.get("present") for a in details["aliases"])
-    added = bool((finding.fix or {}).get("add_aliases")) and action.status != "skipped"
-    if present or added:
-        key = "duplicate.aliases_present" if present else "duplicate.aliases_added"
-        out.append("- " + t(key + ("_audit" if w.audit and not present else ""), original=original))
-    elif details["aliases"]:
-        out.append("- " + t("duplicate.no_aliases"))
-    out.append("")
-    quote = action.quote
-    if quote is not None and (present or added):
-        label = w.link(quote.path, quote.start, quote.end)
-        out.append(f"**{t('labels.replaced_by')}**: " + t("duplicate.replaced_by", link=label))
-        out.extend(w.code(quote))
-    if action.status in {"fixed", "failed"}:
-        key = "duplicate.result_aliases" if present or added else "duplicate.result"
-        out.append(_result(w, key, lines=t.n("line", action.lines_removed)))
-    return out
-
-
-def _orphan(w: _Writer, action: Action) -> list[str]:
-    t = w.t
-    finding = action.finding
-    details = finding.details
-    modules = details.get("modules") or [finding.path]
-    size = t.n("line", action.lines_removed)
-    if len(modules) > 1:
-        what = t("orphan.package", path=finding.path.rpartition("/")[0] + "/", modules=t.n("module", len(modules)),
-                 lines=size)
-    else:
-        what = f"`{finding.path}` ({size})"
-    out = [f"**{t('labels.file')}**: {what}\n",
-           f"**{t('labels.reasons' if action.status != 'skipped' else 'labels.why')}**:"]
-    reach = details.get("reach")
-    out.append("- " + t("orphan.tests_only" if reach == "tests" else "orphan.unreached"))
-    sites = details.get("imported_at") or []
-    if sites:
-        out.append("- " + t("orphan.imported_at", places=w.places([Place(s["path"], s["line"]) for s in sites])))
-    out.append("")
-    if action.status in {"fixed", "failed"}:
-        out.append(_result(w, "orphan.result", lines=size))
-    return out
-
-
-def _unrouted(w: _Writer, action: Action) -> list[str]:
-    t = w.t
-    finding = action.finding
-    details = finding.details
-    router = f"{finding.path.rpartition('/')[2].removesuffix('.py')}.{finding.symbol}"
-    mounts = ", ".join(w.link(r.path, r.line, r.end_line) for r in finding.related) or "—"
-    size = t.n("line", action.lines_removed)
-    call = "register_blueprint" if details.get("framework") == "flask" else "include_router"
-    out = [
-        f"**{t('labels.file')}**: `{finding.path}` ({size})\n",
-        f"**{t('labels.reasons' if action.status != 'skipped' else 'labels.why')}**:",
-        "- " + t("unrouted.not_mounted", mounts=mounts, call=f"{call}({router})"),
-    ]
-    endpoints = details["endpoints"]
-    deprecated = sorted({e["deprecated_in"] for e in endpoints if e["deprecated_in"]})
-    if deprecated:
-        out.append("- " + t("unrouted.deprecated", where=", ".join(deprecated)))
-    replacement_files = sorted({e["replacement"]["file"] for e in endpoints if e["replacement"]})
-    if replacement_files:
-        out.append("- " + t("unrouted.moved", files=", ".join(w.link(f) for f in replacement_files)))
-    if details["imported_by"]:
-        out.append("- " + t("unrouted.imported_by", places=", ".join(f"`{p}`" for p in details["imported_by"])))
-    out.append("")
-    if action.status == "skipped":
-        label = "labels.endpoints_kept"
-    else:
-        label = "labels.endpoints_removed_audit" if w.audit else "labels.endpoints_removed"
-    out.append(f"**{t(label)}**:")
-    for endpoint in endpoints:
-        replacement = endpoint["replacement"]
-        if replacement:
-            out.append("- " + t("unrouted.endpoint_replaced", method=endpoint["method"], path=endpoint["path"],
-                                new_method=replacement["method"], new_path=replacement["path"]))
-        elif endpoint["deprecated_in"]:
-            out.append("- " + t("unrouted.endpoint_deprecated", method=endpoint["method"], path=endpoint["path"],
-                                where=endpoint["deprecated_in"]))
-        else:
-            out.append("- " + t("unrouted.endpoint_orphan", method=endpoint["method"], path=endpoint["path"]))
-    out.append("")
-    if action.status in {"fixed", "failed"}:
-        out.append(_result(w, "unrouted.result", lines=size))
-    return out
-
-
-def _shadowed(w: _Writer, action: Action) -> list[str]:
-    t = w.t
-    finding = action.finding
-    details = finding.details
-    live = finding.related[0]
-    size = t.n("line", action.lines_removed)
-    out = [
-        f"**{t('labels.file')}**: `{finding.path}` ({w.span(finding.line, finding.end_line)}, {size})\n",
-        f"**{t('labels.reasons' if action.status != 'skipped' else 'labels.why')}**:",
-    ]
-    if details["kind"] == "redefined":
-        out.append("- " + t("shadowed.redefined", where=w.link(live.path, live.line)))
-    else:
-        users = [_parse_place(p) for p in details["live_used_by"]]
-        out.append("- " + t("shadowed.stale_copy", live=w.link(live.path, live.line, live.end_line)))
-        out.append("- " + t("shadowed.live_used", live=live.path, places=w.places(users)))
-        out.append("- " + t("shadowed.unused", path=finding.path))
-    out.append("")
-    quote = action.quote
-    if quote is not None:
-        out.append(f"**{t('labels.kept_version_audit' if w.audit else 'labels.kept_version')}**:")
-        out.extend(w.code(quote))
-    if action.status in {"fixed", "failed"}:
-        out.append(_result(w, "shadowed.result", lines=size))
-    return out
-
-
-def _other(w: _Writer, action: Action) -> list[str]:
-    finding = action.finding
-    return [f"**{w.t('labels.file')}**: {w.link(finding.path, finding.line, finding.end_line)}\n",
-            f"**{w.t('labels.problem')}**: `{finding.rule}`\n"]
-
-
-def _parse_place(text: str) -> Place:
-    path, _, line = text.rpartition(":")
-    return Place(path, int(line)) if path and line.isdigit() else Place(text)
-
-
 def _folded(w: _Writer, finding: Finding) -> list[str]:
     """Findings inside this module, folded into it: one line each."""
-    folded = finding.details.get("folded") or []
-    if not folded:
+    if not finding.folded:
         return []
     t = w.t
-    out = [f"**{t('labels.folded', count=len(folded))}**:"]
-    for item in folded:
-        key = "folded." + item["rule"]
-        symbol = item.get("symbol") or ""
-        text = t(key, symbol=symbol) if t.has(key) else f"`{item['rule']}`"
-        out.append(f"- {w.link(item['path'], item['line'])}: {text}")
+    out = [f"**{t('labels.folded', count=len(finding.folded))}**:"]
+    for item in finding.folded:
+        key = f"{item.rule}.folded"
+        text = t(key, symbol=item.symbol or "") if t.has(key) else f"`{item.rule}`"
+        out.append(f"- {w.link(item.path, item.line)}: {text}")
     out.append("")
     return out
 
@@ -537,31 +257,28 @@ def _row_mark(w: _Writer, actions: list[Action]) -> str:
 
 def _stats_section(w: _Writer) -> list[str]:
     t, report = w.t, w.report
-    totals = report.totals()
-    fixed = [a for a in report.actions if a.status in {"fixed", "failed"}]
-    files = [a for a in fixed if a.rule in FILE_RULES]
-    classes = [a for a in fixed if a.rule == "shadowed-class"]
-    methods = [a for a in fixed if a.rule == "missing-method" and a.quote is not None]
-    calls = [a for a in fixed if a.rule == "missing-method" and a.quote is None]
+    done = [a for a in report.actions if a.status in {"fixed", "failed"}]
     out = [
         f"## {t('stats.heading')}\n",
         f"### {t('stats.table_heading')}:\n",
         f"| {t('stats.category')} | {t('stats.count')} | {t('stats.lines')} | {t('stats.status')} |",
         "|---|---|---|---|",
-        f"| {t('stats.files')} | {totals['files']} | {totals['file_lines']} | {_row_mark(w, files)} |",
-        f"| {t('stats.classes')} | {totals['classes']} | {totals['class_lines']} | {_row_mark(w, classes)} |",
-        f"| {t('stats.methods')} | {totals['methods']} | {totals['method_lines']} | {_row_mark(w, methods)} |",
     ]
-    if totals["calls"]:
-        out.append(f"| {t('stats.calls')} | {totals['calls']} | — | {_row_mark(w, calls)} |")
-    if totals["stubs"]:
-        out.append(f"| {t('stats.stubs')} | {totals['stubs']} | {totals['stub_lines']} | ⚠️ |")
-    counts = [t.n("file", totals["files"]), t.n("class", totals["classes"]), t.n("method", totals["methods"])]
-    if totals["calls"]:
-        counts.append(t.n("call", totals["calls"]))
-    lines = t("stats.total_lines", removed=t.n("line", totals["removed_lines"]),
-              added=t.n("line", totals["added_lines"]))
-    out += [f"| {t('stats.total')} | {', '.join(counts)} | {lines} | {_row_mark(w, fixed)} |", ""]
+    counts = []
+    for total in report.totals():
+        category = total.category
+        if not (category.always or total.count):
+            continue
+        lines = str(total.lines) if category.measure else "—"
+        mine = [a for a in done if a.category == category]
+        out.append(f"| {t(category.label)} | {total.count} | {lines} | {_row_mark(w, mine)} |")
+        counts.append(t.n(category.noun, total.count))
+    stubs = report.stubs
+    if stubs:
+        out.append(f"| {t('stats.stubs')} | {len(stubs)} | {sum(a.lines_added for a in stubs)} | ⚠️ |")
+    lines = t("stats.total_lines", removed=t.n("line", report.lines_removed()),
+              added=t.n("line", report.lines_added()))
+    out += [f"| {t('stats.total')} | {', '.join(counts)} | {lines} | {_row_mark(w, done)} |", ""]
     if report.graph:
         out.append(f"### {t('stats.graph_heading')}:\n")
         out.append("```mermaid\n" + report.graph + "\n```\n")
@@ -576,29 +293,9 @@ def _touched_section(w: _Writer) -> list[str]:
     assert plan is not None
     what: dict[str, list[str]] = {}
     for action in report.actions:
-        finding = action.finding
-        spec = finding.fix or {}
+        part = rule_of(action.finding).report
         for change in action.changes:
-            if change.deleted:
-                if finding.rule == "unrouted-router":
-                    note = t("touched.unused_route")
-                elif finding.rule == "orphan-module":
-                    note = t("touched.orphan_module")
-                else:
-                    note = t("touched.duplicated_module", original=spec.get("survivor", ""))
-            elif finding.rule == "missing-method":
-                key = "touched.stub_added" if action.status == "stub" else "touched.method_added"
-                note = t(key, method=spec["method"], cls=spec["class"])
-            elif finding.rule == "shadowed-class":
-                note = t("touched.class_removed", cls=spec["class"])
-            elif finding.rule in {"unrouted-router", "orphan-module"}:
-                key = "touched.import_removed_all" if action.removed_from_all else "touched.import_removed"
-                note = t(key, module=spec.get("module", ""))
-            elif change.path == spec.get("survivor"):
-                note = t("touched.aliases_added")
-            else:
-                note = t("touched.imports_rewritten", module=spec.get("module", ""))
-            what.setdefault(change.path, []).append(note)
+            what.setdefault(change.path, []).append(part.touched(w, action, change))
     mark = "📝" if w.audit else "✅"
     out = [f"## {t('touched.heading')}\n", f"### {t('touched.changed_audit' if w.audit else 'touched.changed')}:"]
     out.extend(f"- {mark} `{path}` - {'; '.join(what.get(path, []))}" for path in plan.changed)
@@ -609,7 +306,7 @@ def _touched_section(w: _Writer) -> list[str]:
     if not plan.deleted:
         out.append(f"- {t('touched.none')}")
     out.append(f"\n### {t('touched.unchanged')}:")
-    out.extend(f"- `{path}` - {t('roles.' + role)}" for path, role in report.unchanged)
+    out.extend(f"- `{path}` - {t(role)}" for path, role in report.unchanged)
     if not report.unchanged:
         out.append(f"- {t('touched.none')}")
     out.append("\n---\n")
@@ -632,7 +329,7 @@ def _checklist(w: _Writer) -> list[str]:
     ]
     for rule, count in counts.items():
         box = "x" if done and fixed[rule] == count else " "
-        key = "checklist." + rule
+        key = f"{rule}.checklist"
         label = t(key, count=count, fixed=fixed[rule]) if t.has(key) else f"`{rule}` ({fixed[rule]} / {count})"
         out.append(f"- [{box}] {label}")
     out.append(f"- [{'x' if done else ' '}] {t('checklist.imports')}")

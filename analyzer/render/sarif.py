@@ -21,10 +21,9 @@ from typing import Any
 from urllib.parse import quote
 
 from analyzer import __version__
-from analyzer.checks import Rule, all_rules
+from analyzer.checks import Rule, all_rules, rule_of
 from analyzer.facts.extract import decode_source
 from analyzer.findings import Diagnostic, Finding, Related
-from analyzer.render.text import describe_fix
 from analyzer.scan import ScanResult
 
 __all__ = ["render"]
@@ -34,7 +33,6 @@ _TOOL_NAME = "code-hygiene"
 _INFORMATION_URI = "https://github.com/code-hygiene/code-hygiene"
 _SRCROOT = "%SRCROOT%"
 _FINGERPRINT_KEY = "hygiene/v1"
-_ERROR_RULES = frozenset({"missing-method"})
 
 
 def render(result: ScanResult) -> str:
@@ -82,12 +80,12 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _section(doc, "What it finds") or rule.summary},
         "help": {"text": doc, "markdown": doc},
-        "defaultConfiguration": {"level": _default_level(rule.id)},
+        "defaultConfiguration": {"level": _default_level(rule)},
     }
 
 
-def _default_level(rule_id: str) -> str:
-    return "error" if rule_id in _ERROR_RULES else "warning"
+def _default_level(rule: Rule) -> str:
+    return "error" if rule.severity == "error" else "warning"
 
 
 def _section(doc: str, title: str) -> str:
@@ -126,12 +124,13 @@ def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str, fixe
         data["ruleIndex"] = rule_index[finding.rule]
     data["level"] = _level(finding)
     data["message"] = {"text": finding.message}
-    sites = _call_sites(finding)
+    rule = rule_of(finding)
+    sites = rule.locations(finding)
     data["locations"] = [{"physicalLocation": _physical(finding.path, finding.line, finding.end_line)}]
     data["locations"] += [{"physicalLocation": _physical(path, line, line)} for path, line in sites[1:]]
     related = [_related(index, r) for index, r in enumerate(finding.related, 1)]
     related += [
-        _related(index, Related(path, line, line, "also called here"))
+        _related(index, Related(path, line, line, rule.location_note))
         for index, (path, line) in enumerate(sites[1:], len(related) + 1)
     ]
     if related:
@@ -142,26 +141,15 @@ def _result(finding: Finding, rule_index: dict[str, int], fingerprint: str, fixe
         data["fixes"] = [fix]
     data["properties"] = {
         "confidence": finding.confidence,
-        "details": finding.details,
+        "details": finding.to_dict()["details"],
         "evidence": list(finding.evidence),
     }
     return data
 
 
-def _call_sites(finding: Finding) -> list[tuple[str, int]]:
-    """(path, line) of every call of a missing method, the finding's own line first."""
-    sites = [
-        (site["path"], site["line"])
-        for site in finding.details.get("call_sites", ())
-        if isinstance(site, dict) and isinstance(site.get("path"), str) and _positive(site.get("line"))
-    ]
-    first = (finding.path, finding.line)
-    return [first, *(site for site in dict.fromkeys(sites) if site != first)] if sites else []
-
-
 def _level(finding: Finding) -> str:
     """The rule's level for a confident finding; an uncertain one is only a note."""
-    return _default_level(finding.rule) if finding.confidence == "high" else "note"
+    return _default_level(rule_of(finding)) if finding.confidence == "high" else "note"
 
 
 def _fingerprint(key: tuple[str, str, str], occurrence: int) -> str:
@@ -245,7 +233,7 @@ class _Fixes:
             return None
         changes = [_artifact_change(path, before, after or b"") for path, before, after in sorted(edits)]
         deleted = [path for path, _, after in sorted(edits) if after is None]
-        description = describe_fix(finding.fix)
+        description = rule_of(finding).describe_fix(finding)
         if deleted:
             description += f" (SARIF cannot delete a file: the content of {', '.join(deleted)} is removed)"
         return {"description": {"text": description}, "artifactChanges": changes}
@@ -282,10 +270,6 @@ def _artifact_change(path: str, before: bytes, after: bytes) -> dict[str, Any]:
             "insertedContent": {"text": "".join(new[j1:j2])},
         })
     return {"artifactLocation": _artifact(path), "replacements": replacements}
-
-
-def _positive(value: Any) -> bool:
-    return isinstance(value, int) and value >= 1
 
 
 # --- diagnostics -------------------------------------------------------------------------------

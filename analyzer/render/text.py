@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
+from analyzer.checks import rule_of
 from analyzer.findings import Finding
 from analyzer.render.i18n import Text
 from analyzer.scan import ScanResult
@@ -58,13 +58,13 @@ def _finding(finding: Finding, console: Console, root: Path) -> None:
         console.print(
             f"    [dim]see {escape(related.path)}:{related.line}-{related.end_line} ({escape(related.note)})[/dim]"
         )
-    for item in finding.details.get("folded") or []:
+    for item in finding.folded:
         console.print(
-            f"    [dim]also inside: {escape(item['path'])}:{item['line']} {escape(item['rule'])}: "
-            f"{escape(item['message'])}[/dim]"
+            f"    [dim]also inside: {escape(item.path)}:{item.line} {escape(item.rule)}: "
+            f"{escape(item.message)}[/dim]"
         )
-    if finding.fix:
-        console.print(f"    [green]fix:[/green] {escape(describe_fix(finding.fix))}")
+    if finding.fix is not None:
+        console.print(f"    [green]fix:[/green] {escape(rule_of(finding).describe_fix(finding))}")
 
 
 def _excerpt(path: Path, line: int) -> list[tuple[int, str]]:
@@ -75,25 +75,3 @@ def _excerpt(path: Path, line: int) -> list[tuple[int, str]]:
     except OSError:
         return []
     return [(n, lines[n - 1].rstrip()) for n in range(line, min(line + EXCERPT_LINES, len(lines) + 1))]
-
-
-def describe_fix(fix: dict[str, Any]) -> str:
-    action = fix.get("action")
-    if action in {"delete-module", "delete-package"}:
-        paths = fix.get("paths") or [fix["path"]]
-        text = f"delete {fix['path']}" if len(paths) < 2 else f"delete {', '.join(paths)}"
-        aliases = fix.get("add_aliases") or []
-        if aliases:
-            text += "; add to " + fix["survivor"] + ": " + ", ".join(f"{a['name']} = {a['target']}" for a in aliases)
-        if fix.get("rewrite_references"):
-            text += f"; rewrite {Text('en').n('reference', len(fix['rewrite_references']))}"
-        if fix.get("unimport_from"):
-            text += "; drop its import from " + ", ".join(fix["unimport_from"])
-        return text
-    if action == "delete-class":
-        return f"delete class {fix['class']} ({fix['path']}:{fix['line']}-{fix['end_line']})"
-    if action == "add-method":
-        return f"add {fix['class']}.{fix['method']}() in {fix['path']} after line {fix['after_line']}"
-    if action == "mount-router":
-        return f"mount {fix['module']}.{fix['router']} on the application, or delete it"
-    return str(action)

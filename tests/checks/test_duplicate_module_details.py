@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.checks.duplicate_module.check import _MANAGER
+from analyzer.checks.duplicate_module.examples import _MANAGER
 
 
 def _project(main: str) -> dict[str, str]:
@@ -17,11 +17,11 @@ def _project(main: str) -> dict[str, str]:
 def test_old_names_are_aliased_only_when_something_used_the_copy(scan_tree) -> None:
     unused = scan_tree(_project("from app.stream import get_stream\n"), rules={"duplicate-module"})
     (finding,) = unused.findings
-    assert finding.details["renames"]["SSEManager"] == "StreamManager"
-    assert finding.fix["add_aliases"] == [] and finding.fix["rewrite_references"] == []
+    assert finding.to_dict()["details"]["renames"]["SSEManager"] == "StreamManager"
+    assert finding.to_dict()["fix"]["add_aliases"] == [] and finding.to_dict()["fix"]["rewrite_references"] == []
 
     # Only a test imports the copy: it is still dead code, but the test keeps working through the alias.
     files = {**_project("from app.stream import get_stream\n"), "tests/test_sse.py": "from app.sse import SSEManager\n"}
     (finding,) = scan_tree(files, rules={"duplicate-module"}).findings
-    assert {"name": "SSEManager", "target": "StreamManager"} in finding.fix["add_aliases"]
-    assert [r["path"] for r in finding.fix["rewrite_references"]] == ["tests/test_sse.py"]
+    assert {"name": "SSEManager", "target": "StreamManager"} in finding.to_dict()["fix"]["add_aliases"]
+    assert [r["path"] for r in finding.to_dict()["fix"]["rewrite_references"]] == ["tests/test_sse.py"]

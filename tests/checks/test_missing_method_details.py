@@ -17,7 +17,7 @@ def test_a_method_defined_on_a_same_named_class_elsewhere_suggests_importing_it(
     }, rules={"missing-method"})
     (finding,) = result.findings
     assert finding.symbol == "Manager.stop" and finding.path == "app/main.py" and finding.line == 5
-    assert finding.fix["alternatives"] == [
+    assert finding.to_dict()["fix"]["alternatives"] == [
         {"action": "import-from", "class": "Manager", "module": "app.new", "path": "app/new.py", "line": 1}
     ]
     assert any("stale copy" in line for line in finding.evidence)
@@ -30,8 +30,8 @@ def test_did_you_mean_offers_close_names(scan_tree) -> None:
         "app/use.py": "from app.repo import Repo\n\n\ndef f(r: Repo):\n    return r.get_by_skus('x')\n",
     }, rules={"missing-method"})
     (finding,) = result.findings
-    assert finding.details["did_you_mean"] == ["get_by_sku"]
-    assert finding.fix["alternatives"] == []
+    assert finding.to_dict()["details"]["did_you_mean"] == ["get_by_sku"]
+    assert finding.to_dict()["fix"]["alternatives"] == []
 
 
 def test_the_result_of_a_method_is_typed_by_its_return_annotation(scan_tree) -> None:

@@ -13,6 +13,6 @@ def test_an_endpoint_declared_deprecated_counts_as_retired(scan_tree) -> None:
         "app/main.py": "from fastapi import FastAPI\n\nimport app.old\n\napp = FastAPI()\n",
     }, rules={"unrouted-router"})
     (finding,) = result.findings
-    (endpoint,) = finding.details["endpoints"]
+    (endpoint,) = finding.to_dict()["details"]["endpoints"]
     assert endpoint["deprecated_in"] == "app/old.py:6" and endpoint["replacement"] is None
-    assert finding.fix["action"] == "delete-module"
+    assert finding.to_dict()["fix"]["action"] == "delete-module"

@@ -49,7 +49,7 @@ def test_drop_unrouted_deletes_what_only_the_router_reached_and_the_comments_nam
     root = write_tree(tmp_path / "p", ADMIN_APP)
     result = scan(root)
     (finding,) = [f for f in result.findings if f.rule == "unrouted-router"]
-    assert finding.path == "app/routes/admin.py" and finding.fix["action"] == "mount-router"
+    assert finding.path == "app/routes/admin.py" and finding.to_dict()["fix"]["action"] == "mount-router"
     plan = build_plan(result, PlanOptions(drop_unrouted=True))
     (fix,) = plan.fixes
     assert fix.status == "fixed" and fix.summary.startswith("delete app/routes/admin.py")
@@ -107,7 +107,7 @@ def test_a_dead_package_is_deleted_as_a_package_and_only_imports_are_dropped(tmp
     (root / "app/legacy/__pycache__/export.cpython-311.pyc").write_bytes(b"\0")
     result = scan(root)
     (orphan,) = [f for f in result.findings if f.rule == "orphan-module" and f.path == "app/legacy/__init__.py"]
-    assert orphan.fix["action"] == "delete-package"
+    assert orphan.to_dict()["fix"]["action"] == "delete-package"
     plan = build_plan(result)
     (fix,) = [f for f in plan.fixes if f.finding is orphan]
     assert fix.status == "fixed" and fix.summary == "delete package app.legacy (3 modules)"

@@ -83,7 +83,7 @@ def test_did_you_mean_prefers_methods_to_fields(tmp_path: Path) -> None:
         ),
     })
     _, _, fix = method_fix(root)
-    assert "find_by_skus" in fix.finding.details["did_you_mean"]
+    assert "find_by_skus" in fix.finding.to_dict()["details"]["did_you_mean"]
     assert fix.status == "fixed" and fix.notes[0].params["new"] == "get_by_sku"
 
 
@@ -101,7 +101,7 @@ def test_the_import_switches_to_the_live_class_when_a_stale_copy_is_in_use(tmp_p
         ),
     })
     _, plan, fix = method_fix(root)
-    assert fix.finding.fix["alternatives"]
+    assert fix.finding.to_dict()["fix"]["alternatives"]
     assert fix.status == "fixed" and plan.changed == ["app/main.py"]
     assert [n.key for n in fix.notes] == ["import_switched"]
     apply_plan(plan, force=True)

@@ -189,7 +189,7 @@ def test_duplicate_fix_adds_missing_aliases_and_rewrites_every_import_form(tmp_p
     })
     result = scan(root)
     (finding,) = [f for f in result.findings if f.rule == "duplicate-module"]
-    assert finding.path == "app/core/sse.py" and finding.details["aliases_present"] is False
+    assert finding.path == "app/core/sse.py" and finding.to_dict()["details"]["aliases_present"] is False
     plan = build_plan(result)
     apply_plan(plan, force=True)
     stream = (root / "app/core/stream.py").read_text()
@@ -216,7 +216,7 @@ def test_findings_inside_a_deleted_copy_fold_into_it(tmp_path: Path) -> None:
     result = scan(root)
     (finding,) = result.findings
     assert finding.rule == "duplicate-module"
-    assert [(f["rule"], f["symbol"]) for f in finding.details["folded"]] == [("missing-method", "SSE.missing")]
+    assert [(f.rule, f.symbol) for f in finding.folded] == [("missing-method", "SSE.missing")]
     assert not build_plan(result).conflicts
 
 

@@ -117,7 +117,7 @@ def test_every_finding_is_a_result_at_its_lines(chat: ScanResult, chat_log: dict
             assert item["physicalLocation"]["region"] == {"startLine": expected.line, "endLine": expected.end_line}
         assert result["properties"] == {
             "confidence": finding.confidence,
-            "details": json.loads(json.dumps(finding.details)),
+            "details": json.loads(json.dumps(finding.to_dict()["details"])),
             "evidence": list(finding.evidence),
         }
         assert set(result["partialFingerprints"]) == {"hygiene/v1"}

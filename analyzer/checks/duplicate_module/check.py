@@ -1,65 +1,19 @@
-"""duplicate-module: a module that is a near-copy of another module.
-
-## What it finds
-A module whose code is, token for token, another module's code with some identifiers renamed
-consistently (`SSEManager` for `StreamManager`, `get_sse_manager` for `get_stream_manager`).
-Comments, docstrings and imports are ignored; changed messages count as small differences.
-The copy is the module fewer modules import (then: the one whose names the other aliases, the
-shorter one).
-
-## Why is this bad?
-Two copies drift: a fix lands in one and not the other, and readers cannot tell which is live.
-A dead copy is pure cost.
-
-## Policy
-Whether a pair is a copy is judged by a structural score: the share of the copy's tokens that
-equal the original's, a renamed identifier counting half (a copy renames its class and keeps
-the rest; a parallel implementation, one module per model or per provider, renames most names).
-The share with renaming counted in full is the `similarity` the message quotes.
-
-- A copy that nothing the application runs imports is reported from 90% similarity (renamed
-  names counting in full: a dead copy may rename as much as it likes).
-- A copy the application still imports is reported when identical token for token, or from a
-  score of 95% (high) or 85% (uncertain): the fix keeps the old names working (aliases) and
-  points the imports at the survivor.
-- A copy must cover at least 60% of both modules (`overlap`): a small module whose code is part
-  of a larger one is not a copy of it, since replacing it by the larger one would do more.
-- Modules under 20 logical lines are not compared when both are in use: short schema files look
-  alike by nature. A copy nothing uses is compared from 6 logical lines if it has 20 lines of
-  text (a graph of a few long statements, copied and forgotten).
-- Uncertain, with the reason: two modules that differ by what they import (`XGBClassifier` for
-  `XGBRFClassifier`: a parallel implementation), the same module in two version folders
-  (`api/v1/users.py`, `api/v2/users.py`), copies that launchers run each by its own path (a
-  script copied into each bundle), a copy only doubtful code reaches.
-- Tests, `conftest.py` files, migrations, documentation snippets and examples (`docs/`,
-  `docs_src/`, `examples/`) are not compared: pytest runs each file for its own directory,
-  migrations are generated, and examples are copies of each other by design. Scripts are
-  compared like any module.
-- Copies of copies form one group with one survivor (the best reached, then the most imported);
-  every other member is reported against it.
-
-## Example
-`app/core/sse_manager.py`, 340 lines, is `app/core/stream_manager.py` with `StreamManager`
-renamed `SSEManager`; nothing imports it.
-
-## Fix
-Delete the copy and point every import of the copy at the survivor; when something used the
-copy, make the survivor export the copy's public names under their old names
-(`SSEManager = StreamManager`) so that nothing breaks.
-
-## Blind spots
-Copies that reorder whole functions still match (alignment finds the blocks) but copies that
-were reformatted line by line (joined or split statements) score lower. Dynamic imports of the
-copy by string are seen only when the string is a literal dotted path.
-"""
+"""duplicate-module: the check (the rule's documentation is the package's docstring)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from analyzer.checks import Example, Rule
+from analyzer.checks.duplicate_module.details import (
+    RULE_ID,
+    Alias,
+    DeleteCopy,
+    DuplicateDetails,
+    NewAlias,
+    Reference,
+    Settings,
+)
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
@@ -67,7 +21,6 @@ from analyzer.liveness import Reach
 from analyzer.project import Project, is_example_module, is_migration, is_test_module, parallel_versions
 from analyzer.similarity import Comparison, candidate_pairs, compare, verbatim_copy
 
-RULE_ID = "duplicate-module"
 SHORTEST_DEAD_COPY = 6  # logical lines
 MIN_OVERLAP = 0.6
 UNCERTAIN_LIVE_SCORE = 0.85
@@ -137,13 +90,13 @@ def _may_pass(comparison: Comparison) -> bool:
 def _verdict(
     project: Project, copy: ModuleFacts, original: ModuleFacts, comparison: Comparison, uses: _Uses
 ) -> _Verdict | None:
-    options = project.options
+    settings = project.options.settings_of(RULE_ID, Settings)
     if comparison.overlap < MIN_OVERLAP:
         return None  # part of a larger module, not a copy of it
     reach = uses.in_use(copy)
     logical = min(copy.clone_text.line_count, original.clone_text.line_count)
-    if logical < options.duplicate_min_lines and (
-        reach in (Reach.APP, Reach.MAYBE) or min(copy.line_count, original.line_count) < options.duplicate_min_lines
+    if logical < settings.min_lines and (
+        reach in (Reach.APP, Reach.MAYBE) or min(copy.line_count, original.line_count) < settings.min_lines
     ):
         return None  # short modules look alike by nature
     identical = min(comparison.verbatim, comparison.overlap) >= 1.0  # both ways: a subset is no copy
@@ -153,7 +106,7 @@ def _verdict(
         if structural < UNCERTAIN_LIVE_SCORE and not identical:
             return None
         confidence = "high"
-        if not identical and structural < options.duplicate_live_threshold:
+        if not identical and structural < settings.live_threshold:
             doubts.append(
                 f"the application still runs it, and it is {structural * 100:.0f}% alike once renamed "
                 f"names count half: close, but maybe a parallel implementation"
@@ -173,7 +126,7 @@ def _verdict(
             )
         if _creates_an_application(project, copy) and _creates_an_application(project, original):
             doubts.append("each creates an application of its own: two programs, not one module twice")
-    elif comparison.similarity >= options.duplicate_threshold:  # dead: however much it renamed
+    elif comparison.similarity >= settings.threshold:  # dead: however much it renamed
         confidence = "high"
     else:
         return None
@@ -290,17 +243,14 @@ def _finding(
     copy_refs = project.module_references(copy.module)
     original_refs = project.module_references(original.module)
     public = _public_names(copy)
-    aliases: list[dict[str, Any]] = []
+    aliases: list[Alias] = []
     for old, new in comparison.renames.items():
         if old not in public:
             continue
         present = next(
             (b for b in original.bindings if not b.scope and b.name == old and b.value == new), None
         )
-        aliases.append(
-            {"name": old, "target": new, "present": present is not None,
-             "line": present.line if present else None}
-        )
+        aliases.append(Alias(old, new, present is not None, present.line if present else None))
     percent = f"{comparison.similarity * 100:.1f}".removesuffix(".0")
     rename_text = ", ".join(f"{old} → {new}" for old, new in comparison.renames.items())
     used = (
@@ -317,9 +267,10 @@ def _finding(
         f"{original.path} is referenced from {len(original_refs)} place(s); "
         f"{copy.path} from {len(copy_refs)}",
     ]
-    if aliases and all(alias["present"] for alias in aliases):
-        lines = [alias["line"] for alias in aliases]
+    if aliases and all(alias.present for alias in aliases):
+        lines = [alias.line for alias in aliases if alias.line is not None]
         evidence.append(f"{original.path} already aliases the old names (lines {min(lines)}-{max(lines)})")
+    copy_references = tuple(Reference(r.path, r.line, r.how) for r in copy_refs)
     return Finding(
         rule=RULE_ID,
         path=copy.path,
@@ -330,178 +281,30 @@ def _finding(
         related=(
             Related(original.path, 1, original.line_count, "the original, kept"),
         ),
-        details={
-            "similarity": round(comparison.similarity, 3),
-            "score": round(score(comparison), 3),
-            "overlap": round(comparison.overlap, 3),
-            "renames": dict(comparison.renames),
-            "aliases": aliases,
-            "aliases_present": all(alias["present"] for alias in aliases),
-            "copy_lines": copy.line_count,
-            "original_lines": original.line_count,
-            "copy_referenced_by": [{"path": r.path, "line": r.line, "how": r.how} for r in copy_refs],
-            "original_referenced_by": [
-                {"path": r.path, "line": r.line, "how": r.how} for r in original_refs
-            ],
-        },
+        details=DuplicateDetails(
+            similarity=round(comparison.similarity, 3),
+            score=round(score(comparison), 3),
+            overlap=round(comparison.overlap, 3),
+            renames=dict(comparison.renames),
+            aliases=tuple(aliases),
+            aliases_present=all(alias.present for alias in aliases),
+            copy_lines=copy.line_count,
+            original_lines=original.line_count,
+            copy_referenced_by=copy_references,
+            original_referenced_by=tuple(Reference(r.path, r.line, r.how) for r in original_refs),
+        ),
         evidence=(*evidence, *verdict.doubts),
         confidence=verdict.confidence,
         covers=(copy.path,),
-        fix={
-            "action": "delete-module",
-            "path": copy.path,
-            "module": copy.module,
-            "survivor": original.path,
-            "survivor_module": original.module,
+        fix=DeleteCopy(
+            action="delete-module",
+            path=copy.path,
+            module=copy.module,
+            survivor=original.path,
+            survivor_module=original.module,
             # Old names are kept only for code that used them: an alias nothing needs would only
             # put a second, unrelated name beside the survivor's.
-            "add_aliases": [
-                {"name": a["name"], "target": a["target"]} for a in aliases if not a["present"]
-            ] if copy_refs else [],
-            "rewrite_references": [{"path": r.path, "line": r.line, "how": r.how} for r in copy_refs],
-        },
+            add_aliases=tuple(NewAlias(a.name, a.target) for a in aliases if not a.present) if copy_refs else (),
+            rewrite_references=copy_references,
+        ),
     )
-
-
-_MANAGER = '''"""Keeps one queue per session."""
-import asyncio
-
-
-class {cls}:
-    def __init__(self) -> None:
-        self._queues: dict[str, asyncio.Queue] = {{}}
-        self._closed = False
-
-    def queue(self, session_id: str) -> asyncio.Queue:
-        if session_id not in self._queues:
-            self._queues[session_id] = asyncio.Queue(maxsize=100)
-        return self._queues[session_id]
-
-    async def publish(self, session_id: str, event: dict) -> None:
-        if self._closed:
-            raise RuntimeError("manager is closed")
-        await self.queue(session_id).put(event)
-
-    async def drain(self, session_id: str) -> list[dict]:
-        items = []
-        queue = self.queue(session_id)
-        while not queue.empty():
-            items.append(queue.get_nowait())
-        return items
-
-    def close(self) -> None:
-        self._closed = True
-        self._queues.clear()
-
-    def stats(self) -> dict[str, int]:
-        return {{name: queue.qsize() for name, queue in self._queues.items()}}
-
-
-_{var}: {cls} | None = None
-
-
-def {getter}() -> {cls}:
-    global _{var}
-    if _{var} is None:
-        _{var} = {cls}()
-    return _{var}
-'''
-
-_PROVIDER = '''"""OAuth login with {name}."""
-import httpx
-
-AUTHORIZE_URL = "{url}/authorize"
-TOKEN_URL = "{url}/token"
-SCOPE = "{scope}"
-TIMEOUT = 10
-
-
-def authorize_url(client_id: str, state: str) -> str:
-    return f"{{AUTHORIZE_URL}}?client_id={{client_id}}&state={{state}}&scope={{SCOPE}}"
-
-
-async def exchange(client_id: str, secret: str, code: str) -> dict:
-    async with httpx.AsyncClient(timeout=TIMEOUT) as client:
-        response = await client.post(
-            TOKEN_URL,
-            data={{"client_id": client_id, "client_secret": secret, "code": code}},
-            headers={{"Accept": "application/json"}},
-        )
-        response.raise_for_status()
-        return response.json()
-
-
-def profile_name(payload: dict) -> str:
-    return payload.get("login") or payload.get("username") or "{name}-user"
-
-
-def display(payload: dict) -> str:
-    return "{name}: " + profile_name(payload)
-
-
-def is_expired(payload: dict) -> bool:
-    return payload.get("expires_in", 0) <= 0
-
-
-def avatar(payload: dict) -> str | None:
-    return payload.get("avatar_url")
-
-
-def email(payload: dict) -> str | None:
-    return payload.get("email")
-'''
-
-RULE = Rule(
-    id=RULE_ID,
-    summary="A module that is a near-copy of another, with the identifier renaming between them.",
-    check=check,
-    doc=__doc__ or "",
-    module_rank=0,
-    invalid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
-                "app/sse.py": _MANAGER.format(cls="SSEManager", var="sse", getter="get_sse"),
-                "app/main.py": "from app.stream import get_stream\n\nmanager = get_stream()\n",
-            },
-            expected=(("app/sse.py", 1, None),),
-            note="a renamed copy that nothing imports",
-        ),
-    ),
-    valid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/github.py": _PROVIDER.format(
-                    name="github", url="https://github.com/login/oauth", scope="read:user"
-                ),
-                "app/gitlab.py": _PROVIDER.format(name="gitlab", url="https://gitlab.com/oauth", scope="read_user"),
-                "app/main.py": "from app import github, gitlab\n\nPROVIDERS = [github, gitlab]\n",
-            },
-            uncertain=(("app/github.py", 1, None),),
-            note="live per-provider look-alikes that differ in their literals: uncertain",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/a.py": "from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    x: int\n    y: str\n",
-                "app/b.py": "from pydantic import BaseModel\n\n\nclass B(BaseModel):\n    x: int\n    y: str\n",
-            },
-            note="short schema modules look alike by nature",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/api/__init__.py": "",
-                "app/api/v1/__init__.py": "",
-                "app/api/v2/__init__.py": "",
-                "app/api/v1/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
-                "app/api/v2/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
-                "app/main.py": "from app.api.v1 import stream as v1\nfrom app.api.v2 import stream as v2\n",
-            },
-            uncertain=(("app/api/v1/stream.py", 1, None),),
-            note="the same module in two live versions of an API: uncertain",
-        ),
-    ),
-)

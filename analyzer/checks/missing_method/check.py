@@ -1,42 +1,4 @@
-"""missing-method: a call of a method the receiver's class does not define.
-
-## What it finds
-`x.m(...)` where the class of `x` is statically certain and is a project class that neither
-defines `m` nor inherits it, and no subclass has it (`self.m()` in a method is a call on the
-class: a subclass, or a class a mixin is mixed into, may define `m`). The class is known from
-`self`/`cls` in a method, a parameter or variable annotation
-(`Optional[X]`, `X | None`, string annotations included), a constructor call `x = X(...)`, a
-project function's return annotation, an alias (`SSEEvent = StreamEvent`), or
-`self.attr = X(...)` in the class. Inherited members come from project bases and from the real
-attributes of library bases (pydantic `BaseModel` and `BaseSettings`, SQLModel, dataclasses,
-`Enum`, exceptions, builtins).
-
-## Why is this bad?
-It is an `AttributeError` waiting for the first request that reaches the line.
-
-## Example
-`app/routes/sse.py` calls `event.to_sse_format()` where `event: SSEEvent` and
-`SSEEvent = StreamEvent`, a pydantic model with no such method.
-
-## Fix
-Add the method to the class, after its last method, with a signature read from the call sites
-and a body from the recipe table when one fits; or correct the call (see "did you mean").
-
-## Confidence
-A class handed at module level to a callee that may set attributes on it (`admin.register(Model)`,
-a project function that sets attributes on its parameter, a library function the tool does not
-know) is reported as `uncertain`, with the call as evidence. Callees known to only read what they
-get are no reason for doubt: route declarations and their `response_model`, `Depends`,
-`isinstance`, typing constructs, pydantic `TypeAdapter`, logging (`data/library_behaviour.toml`).
-
-## Blind spots
-Never reported, because they cannot be known: classes with an unknown base, metaclass or class
-decorator, `__getattr__`/`__getattribute__`, attributes set through `setattr`, `Protocol`s,
-receivers narrowed by `isinstance`/`hasattr` or assigned more than one way, names bound both to
-a class and to an import (`if NEW: class X: ...` / `else: from lib import X`), annotations that
-name a class with only static and class methods (a factory: the value is what it makes), and
-methods that a subclass defines (the receiver may be that subclass).
-"""
+"""missing-method: the check (the rule's documentation is the package's docstring)."""
 
 from __future__ import annotations
 
@@ -44,14 +6,21 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterator
 
-from analyzer.checks import Example, Rule
+from analyzer.checks.missing_method.details import (
+    RULE_ID,
+    CallSite,
+    Evidence,
+    ImportFrom,
+    MethodFix,
+    MissingDetails,
+    Place,
+)
 from analyzer.facts.model import AttrCall, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
 from analyzer.inference import METACLASS_MEMBERS, Receiver
 from analyzer.project import Project
 
-RULE_ID = "missing-method"
 _TYPE_MEMBERS = frozenset(dir(type)) | METACLASS_MEMBERS
 
 
@@ -105,28 +74,24 @@ def _finding(
     )
     elsewhere = _defined_on_namesakes(project, cls, method)
     call_sites = [
-        {
-            "path": site_facts.path,
-            "line": call.line,
-            "receiver": call.receiver,
-            "inferred": receiver.how,
-            "evidence": {
-                "kind": receiver.evidence.kind,
-                "expr": receiver.evidence.expr,
-                "line": receiver.evidence.line,
-            },
-            "alias_of": receiver.alias_of,
-            "args": call.arg_count,
-            "keywords": list(call.keywords),
-            "result_used": call.result_used,
-        }
+        CallSite(
+            path=site_facts.path,
+            line=call.line,
+            receiver=call.receiver,
+            inferred=receiver.how,
+            evidence=Evidence(receiver.evidence.kind, receiver.evidence.expr, receiver.evidence.line),
+            alias_of=receiver.alias_of,
+            args=call.arg_count,
+            keywords=tuple(call.keywords),
+            result_used=call.result_used,
+        )
         for site_facts, call, receiver in sites
     ]
-    places = ", ".join(f"{c['path']}:{c['line']}" for c in call_sites[:3])
+    places = ", ".join(f"{c.path}:{c.line}" for c in call_sites[:3])
     if len(call_sites) > 3:
         places += f" and {len(call_sites) - 3} more"
     message = f"`{cls.name}` has no method `{method}`, called at {places}."
-    evidence = [f"`{call['receiver']}` at {call['path']}:{call['line']} is {call['inferred']}" for call in call_sites]
+    evidence = [f"`{call.receiver}` at {call.path}:{call.line} is {call.inferred}" for call in call_sites]
     evidence.append(f"`{cls.name}` and its bases define no `{method}`")
     if suggestions:
         evidence.append("did you mean: " + ", ".join(f"`{s}`" for s in suggestions))
@@ -153,30 +118,29 @@ def _finding(
         symbol=f"{cls.name}.{method}",
         message=message,
         related=(Related(class_path, cls_fact.span.line, cls_fact.span.end_line, f"class `{cls.name}`"),),
-        details={
-            "class": cls.name,
-            "class_path": class_path,
-            "method": method,
-            "call_sites": call_sites,
-            "did_you_mean": suggestions,
-            "defined_on_namesakes": [{"path": p, "line": line} for p, line in elsewhere],
-            "bases": list(cls_fact.bases),
-        },
+        details=MissingDetails(
+            cls=cls.name,
+            class_path=class_path,
+            method=method,
+            call_sites=tuple(call_sites),
+            did_you_mean=tuple(suggestions),
+            defined_on_namesakes=tuple(Place(p, line) for p, line in elsewhere),
+            bases=tuple(cls_fact.bases),
+        ),
         evidence=tuple(evidence),
         confidence="uncertain" if doubts else "high",
-        fix={
-            "action": "add-method",
-            "path": class_path,
-            "class": cls.name,
-            "method": method,
-            "after_line": cls_fact.last_statement_line,
-            "call_sites": [{"path": c["path"], "line": c["line"]} for c in call_sites],
-            "alternatives": [
-                {"action": "import-from", "class": cls.name, "module": project.index.by_path[p].module,
-                 "path": p, "line": line}
+        fix=MethodFix(
+            action="add-method",
+            path=class_path,
+            cls=cls.name,
+            method=method,
+            after_line=cls_fact.last_statement_line,
+            call_sites=tuple(Place(c.path, c.line) for c in call_sites),
+            alternatives=tuple(
+                ImportFrom("import-from", cls.name, project.index.by_path[p].module, p, line)
                 for p, line in elsewhere
-            ],
-        },
+            ),
+        ),
     )
 
 
@@ -197,62 +161,3 @@ def _defined_on_namesakes(project: Project, cls: Symbol, method: str) -> list[tu
         if other.name == cls.name and facts.module != cls.module and method in other.methods:
             found.append((facts.path, other.span.line))
     return sorted(found)
-
-
-RULE = Rule(
-    id=RULE_ID,
-    summary="A call of a method that the statically known class of the receiver does not define.",
-    check=check,
-    doc=__doc__ or "",
-    invalid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/event.py": (
-                    "from pydantic import BaseModel\n\n\nclass Event(BaseModel):\n    kind: str\n\n"
-                    "    def is_final(self) -> bool:\n        return self.kind == 'done'\n\n\nAlias = Event\n"
-                ),
-                "app/use.py": (
-                    "from app.event import Alias, Event\n\n\ndef render(event: Alias) -> str:\n"
-                    "    return event.to_text()\n\n\ndef build() -> str:\n    e = Event(kind='x')\n"
-                    "    return e.to_text() + e.model_dump_json()\n"
-                ),
-            },
-            expected=(("app/use.py", 5, "Event.to_text"),),
-            note="through an alias annotation and a constructor; model_dump_json is inherited",
-        ),
-    ),
-    valid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/proxy.py": (
-                    "class Proxy:\n    def __getattr__(self, name):\n        return lambda: name\n\n\n"
-                    "def use(p: Proxy):\n    return p.anything()\n"
-                ),
-            },
-            note="__getattr__ makes every attribute possible",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/vendor.py": (
-                    "from somevendor import Client\n\n\nclass Mine(Client):\n    pass\n\n\n"
-                    "def use(c: Mine):\n    return c.fetch()\n"
-                ),
-            },
-            note="an unknown third-party base may define anything",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/shapes.py": (
-                    "class Shape:\n    pass\n\n\nclass Square(Shape):\n    def area(self):\n        return 1\n\n\n"
-                    "def total(s: Shape, x: object):\n"
-                    "    if isinstance(x, Shape):\n        x.area()\n    return s.area()\n"
-                ),
-            },
-            note="defined on a subclass; narrowed by isinstance",
-        ),
-    ),
-)

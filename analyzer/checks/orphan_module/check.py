@@ -1,52 +1,15 @@
-"""orphan-module: a module, or a whole package, that nothing the application runs reaches.
-
-## What it finds
-A module that no root of the program reaches (see the liveness model): the application does not
-import it, directly or through anything it imports; no launcher runs it (Dockerfile, Procfile,
-compose file, shell script, Makefile, CI workflow, `[project.scripts]`, a documented
-`python x.py`); no dotted string in reached code names it; it is not a test, a migration, a
-`conftest.py` or an example. A package whose every module is an orphan is one finding.
-
-The evidence says who imports the module and why those importers are dead too (nothing reaches
-them either, or only tests do).
-
-## Why is this bad?
-Dead modules are read, reviewed, type-checked, migrated and kept up to date for nothing; they
-keep dead dependencies installed, and whatever they import looks used. A module only tests
-import is dead application code kept alive by its tests.
-
-## Example
-`app/services/legacy_export.py` was replaced by `app/services/export.py`; the route that used it
-was rewritten, and nothing imports it any more but `app/services/__init__.py`'s star list, which
-nothing imports either.
-
-## Fix
-Delete the module (or the package), and the imports of it in modules that are dead with it.
-
-## Confidence
-- `high`: nothing reaches the module.
-- `uncertain`: only tests or examples reach it; or only something doubtful does (a script that
-  nothing is known to run, a package that code walks at run time, an attribute read on an
-  object of unknown type); or most of the project is unreached from the roots found, which
-  suggests a root the tool does not know (then say it: `[tool.hygiene] entrypoints`).
-
-## Blind spots
-Modules run by something outside the repository (a cron job on a server, a deployment
-repository's Dockerfile) look dead: name them in `[tool.hygiene] entrypoints` or mention them
-in a launcher file. A project with no root at all (a library) is not judged.
-"""
+"""orphan-module: the check (the rule's documentation is the package's docstring)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from analyzer.checks import Example, Rule
+from analyzer.checks.orphan_module.details import RULE_ID, DeleteModules, ImportedAt, OrphanDetails
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.liveness import RUN_BY_CONVENTION, ImportSite, Liveness, Reach
 from analyzer.project import Project
 
-RULE_ID = "orphan-module"
 # Past this share of unreached modules (and this many), the roots found probably miss one.
 SUSPICIOUS_UNREACHED_SHARE = 0.4
 SUSPICIOUS_UNREACHED_COUNT = 10
@@ -154,25 +117,22 @@ def _finding(
         symbol=None,
         message=message,
         related=tuple(Related(site.path, site.line, site.line, "imports it") for site in sites[:5]),
-        details={
-            "reach": _STATE[reach],
-            "modules": [m.path for m in members],
-            "lines": sum(m.line_count for m in members),
-            "imported_at": [
-                {"path": s.path, "line": s.line, "in": s.holder or None, "reach": _STATE.get(s.reach, "app")}
-                for s in sites
-            ],
-        },
+        details=OrphanDetails(
+            reach=_STATE[reach],
+            modules=tuple(m.path for m in members),
+            lines=sum(m.line_count for m in members),
+            imported_at=tuple(ImportedAt(s.path, s.line, s.holder or None, _STATE.get(s.reach, "app")) for s in sites),
+        ),
         evidence=tuple(evidence),
         confidence=confidence,
         covers=tuple(m.path for m in members),
-        fix={
-            "action": "delete-package" if is_package else "delete-module",
-            "path": top.path,
-            "module": top.module,
-            "paths": [m.path for m in members],
-            "unimport_from": sorted({site.path for site in sites}),
-        },
+        fix=DeleteModules(
+            action="delete-package" if is_package else "delete-module",
+            path=top.path,
+            module=top.module,
+            paths=tuple(m.path for m in members),
+            unimport_from=tuple(sorted({site.path for site in sites})),
+        ),
     )
 
 
@@ -190,65 +150,3 @@ def _describe(site: ImportSite, liveness: Liveness) -> str:
         module = liveness.index.by_path[site.path].module
         return f"{holder}, which may run: {liveness.reason(module, site.holder)}"
     return f"{holder}, which the application reaches"
-
-
-_MAIN = "from fastapi import FastAPI\n\nfrom app import users\n\napp = FastAPI()\napp.include_router(users.router)\n"
-_USERS = (
-    "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/users')\n"
-    "def users():\n    return []\n"
-)
-
-RULE = Rule(
-    id=RULE_ID,
-    summary="A module, or a whole package, that nothing the application runs reaches.",
-    check=check,
-    doc=__doc__ or "",
-    module_rank=1,
-    invalid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/main.py": _MAIN,
-                "app/users.py": _USERS,
-                "app/export_old.py": "import csv\n\n\ndef export(rows):\n    return csv.writer(rows)\n",
-            },
-            expected=(("app/export_old.py", 1, None),),
-            note="a module nothing imports",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/main.py": _MAIN,
-                "app/users.py": _USERS,
-                "app/legacy/__init__.py": "from app.legacy.a import A\nfrom app.legacy.b import B\n",
-                "app/legacy/a.py": "class A:\n    pass\n",
-                "app/legacy/b.py": "from app.legacy.a import A\n\n\nclass B(A):\n    pass\n",
-            },
-            expected=(("app/legacy/__init__.py", 1, None),),
-            note="a package whose modules import only each other: one finding",
-        ),
-    ),
-    valid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/main.py": _MAIN,
-                "app/users.py": _USERS,
-                "app/worker.py": "def run():\n    return 1\n",
-                "Procfile": "web: uvicorn app.main:app\nworker: python -m app.worker\n",
-            },
-            note="run by a launcher",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/users.py": _USERS,
-                "app/settings.py": "PLUGINS = ['app.plugins.audit']\n",
-                "app/plugins/__init__.py": "",
-                "app/plugins/audit.py": "def setup(app):\n    return app\n",
-                "app/main.py": _MAIN.replace("import users", "import settings, users"),
-            },
-            note="named by a dotted string in reached code (settings)",
-        ),
-    ),
-)

@@ -1,49 +1,4 @@
-"""shadowed-class: a stale second definition of a class, beside the live one.
-
-## What it finds
-- A class defined twice in the same module: the first definition is dead from the moment the
-  second runs (unless something between the two uses it).
-- A copy of a class in another module that nothing the application runs refers to (no import,
-  no `module.Class` attribute, no dotted string such as a `mock.patch` target, not in `__all__`,
-  no use in its own module), while a same-named class is used by the application.
-
-## Why is this bad?
-Readers and tools find two `WorkerSpaceManager`s and cannot tell which one runs; fixes land in
-the stale one. Name-based dead-code tools miss it: each copy "uses" the other's name.
-
-## Example
-`app/core/user_worker_space.py` still holds an old `WorkerSpaceManager` (lines 478-599) while
-everything imports the singleton from `app/core/worker_space_manager.py`.
-
-## Fix
-Delete the stale class, then any import only it used. The live class is never touched.
-
-## How "used" is judged
-Uses count only from code the application reaches (the liveness model): a reference from a
-module nothing imports, from a helper nothing calls, or from a package `__init__` that nothing
-imports does not keep a class alive. A class only tests use is a stale copy kept alive by its
-tests (uncertain).
-
-## Confidence
-- `high`: a stale copy *contained* in the live class (at least half of its methods are still
-  there: stale copies are the ones the live class outgrew), or a first definition rebound in its
-  module whose bases are known not to register subclasses (pydantic models, dataclasses, `Enum`,
-  exceptions, plain classes).
-- `uncertain`, with the reason: only the name matches (little in common); only tests or code
-  that may not run use it; the name is read dynamically elsewhere (`getattr(m, "Name")`,
-  an attribute of a module loaded at run time); one class of a plugin layout (the same name in
-  three or more modules of one package, or same-named modules of sibling packages); namesakes in
-  two distributions of one repository; a decorator, a metaclass, an `__init_subclass__` or a
-  library base that may register the class when it is defined. Which bases register (SQLAlchemy
-  declarative bases, Django models, marshmallow schemas, Celery tasks, SQLModel with
-  `table=True`...) and which do not is data: `analyzer/data/library_behaviour.toml`.
-
-## Blind spots
-Classes inside functions or conditional blocks, nested classes (`class Config`), test modules,
-migrations, documentation and example folders are not considered. A base class and its
-same-named subclass are not copies. Namesakes that are both unused are not this rule's finding
-(no live copy), nor are copies the application uses side by side.
-"""
+"""shadowed-class: the check (the rule's documentation is the package's docstring)."""
 
 from __future__ import annotations
 
@@ -52,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
-from analyzer.checks import Example, Rule
+from analyzer.checks.shadowed_class.details import RULE_ID, DeleteClass, Redefined, StaleCopy, UsedBetween
 from analyzer.facts.model import ClassFact, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
@@ -67,7 +22,6 @@ from analyzer.project import (
     parallel_versions,
 )
 
-RULE_ID = "shadowed-class"
 CONTAINED = 0.5  # share of the stale class's methods the live one still has
 PLUGIN_SIBLINGS = 3
 
@@ -175,7 +129,7 @@ def _redefined_in_module(project: Project) -> Iterator[Finding]:
                         "module; this first definition is never used."
                     ),
                     related=(Related(facts.path, later.span.line, later.span.end_line, "the definition that wins"),),
-                    details={"kind": "redefined", "lines": stale.span.length},
+                    details=Redefined("redefined", stale.span.length),
                     evidence=tuple(evidence),
                     confidence="high" if registration.known is False else "uncertain",
                     fix=_delete_fix(facts, stale),
@@ -194,7 +148,7 @@ def _used_between(facts: ModuleFacts, name: str, stale: ClassFact, later: ClassF
             f"between the two definitions uses this first one, the code after them the second."
         ),
         related=(Related(facts.path, later.span.line, later.span.end_line, "the second definition"),),
-        details={"kind": "redefined-used-between", "lines": stale.span.length, "used_at": between},
+        details=UsedBetween("redefined-used-between", stale.span.length, tuple(between)),
         evidence=(
             f"`{name}` is used at line(s) {', '.join(map(str, between[:5]))}, between its two definitions",
             "the two definitions are alike: one class was meant, and two exist (isinstance and "
@@ -395,15 +349,15 @@ def _finding(
         related=(
             Related(live_facts.path, live.span.line, live.span.end_line, "the live definition"),
         ),
-        details={
-            "kind": "stale-copy",
-            "lines": cls.span.length,
-            "live_used_by": users,
-            "shared_methods": shared,
-            "only_in_stale": sorted(set(cls.methods) - set(live.methods)),
-            "only_in_live": sorted(set(live.methods) - set(cls.methods)),
-            "containment": round(_containment(cls, live), 3),
-        },
+        details=StaleCopy(
+            kind="stale-copy",
+            lines=cls.span.length,
+            live_used_by=tuple(users),
+            shared_methods=tuple(shared),
+            only_in_stale=tuple(sorted(set(cls.methods) - set(live.methods))),
+            only_in_live=tuple(sorted(set(live.methods) - set(cls.methods))),
+            containment=round(_containment(cls, live), 3),
+        ),
         evidence=(
             f"nothing the application runs refers to this `{cls.name}` (imports, attributes, strings, names)",
             f"the live `{cls.name}` is used at " + ", ".join(users[:5])
@@ -416,164 +370,5 @@ def _finding(
     )
 
 
-def _delete_fix(facts: ModuleFacts, cls: ClassFact) -> dict[str, object]:
-    return {
-        "action": "delete-class",
-        "path": facts.path,
-        "class": cls.name,
-        "line": cls.span.line,
-        "end_line": cls.span.end_line,
-    }
-
-
-_LIVE = '''import asyncio
-
-
-class Pool:
-    _instance = None
-
-    def __new__(cls):
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def acquire(self):
-        return 1
-
-    def release(self, item):
-        return None
-'''
-_STALE = '''class Pool:
-    def __init__(self):
-        self.items = []
-
-    def acquire(self):
-        return self.items.pop()
-
-    def release(self, item):
-        self.items.append(item)
-
-
-def helper():
-    return 2
-'''
-
-_LIVE_AND_STALE = {
-    "app/__init__.py": "",
-    "app/pool.py": _LIVE,
-    "app/legacy.py": _STALE,
-    "app/main.py": "from app.pool import Pool\n",
-}
-
-RULE = Rule(
-    id=RULE_ID,
-    summary="A stale second definition of a class that nothing uses, beside the live one.",
-    check=check,
-    doc=__doc__ or "",
-    invalid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/pool.py": _LIVE,
-                "app/legacy.py": _STALE,
-                "app/main.py": "from app.pool import Pool\nfrom app.legacy import helper\n\npool = Pool()\n",
-            },
-            expected=(("app/legacy.py", 1, "Pool"),),
-            note="an old copy left in a module that is still imported for something else",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/models.py": (
-                    "class Discount:\n    rate = 0\n\n\nclass Discount:\n    rate = 1\n\n"
-                    "    def apply(self, price):\n        return price\n"
-                ),
-                "app/main.py": "from app.models import Discount\n\nDiscount().apply(3)\n",
-            },
-            expected=(("app/models.py", 1, "Discount"),),
-            note="the first of two definitions in one module",
-        ),
-    ),
-    valid=(
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/pool.py": _LIVE,
-                "app/legacy.py": _STALE,
-                "app/main.py": "from app.pool import Pool\nfrom app.legacy import Pool as OldPool\n",
-            },
-            note="both copies are imported",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/base.py": "class Store:\n    def get(self, key):\n        raise NotImplementedError\n",
-                "app/impl.py": (
-                    "from app import base\n\n\nclass Store(base.Store):\n"
-                    "    def get(self, key):\n        return key\n"
-                ),
-                "app/main.py": "from app.impl import Store\n",
-            },
-            note="a base class and its same-named implementation",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/base.py": "class Store:\n    def get(self, key):\n        raise NotImplementedError\n",
-                "app/cached.py": (
-                    "from app.base import Store as BaseStore\n\n\nclass Cached(BaseStore):\n"
-                    "    def get(self, key):\n        return None\n"
-                ),
-                "app/impl.py": (
-                    "from app.cached import Cached\n\n\nclass Store(Cached):\n"
-                    "    def get(self, key):\n        return key\n"
-                ),
-                "app/main.py": "from app.base import Store\n",
-            },
-            note="an unused subclass of the live class, through an intermediate base",
-        ),
-        Example(
-            files={
-                **_LIVE_AND_STALE,
-                "app/loader.py": (
-                    "import importlib\n\n\ndef pool_class(module):\n"
-                    "    return getattr(importlib.import_module(module), 'Pool')\n"
-                ),
-            },
-            uncertain=(("app/legacy.py", 1, "Pool"),),
-            note="the class name is read with getattr: any module may provide it (uncertain)",
-        ),
-        Example(
-            files={
-                **_LIVE_AND_STALE,
-                "app/loader.py": (
-                    "import importlib\n\n\ndef make_pool(module):\n"
-                    "    backend = importlib.import_module(module)\n    return backend.Pool()\n"
-                ),
-            },
-            uncertain=(("app/legacy.py", 1, "Pool"),),
-            note="the class is read from a module loaded at run time (uncertain)",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/pool.py": _LIVE,
-                "app/legacy.py": _STALE,
-                "tests/test_pool.py": "from app.pool import Pool\n",
-            },
-            note="only tests use the other copy: nothing says which one the application runs",
-        ),
-        Example(
-            files={
-                "app/__init__.py": "",
-                "app/pool.py": _LIVE,
-                "app/legacy.py": _STALE,
-                "tests/test_pool.py": "from app.pool import Pool\n",
-                "app/main.py": "from app.legacy import helper\nimport mock\n\nmock.patch('app.legacy.Pool')\n",
-            },
-            uncertain=(("app/pool.py", 4, "Pool"),),
-            note="the legacy copy is named by a dotted string (a mock.patch target) and the other is "
-            "used only by tests: which one is stale is uncertain",
-        ),
-    ),
-)
+def _delete_fix(facts: ModuleFacts, cls: ClassFact) -> DeleteClass:
+    return DeleteClass("delete-class", facts.path, cls.name, cls.span.line, cls.span.end_line)

@@ -1,4 +1,4 @@
-"""How a missing-method finding is fixed, in order of preference:
+"""How a missing method is fixed, in order of preference:
 
 1. the call names a close existing method whose signature fits every call: rewrite the calls
    (the finding's "did you mean", methods only, never fields or properties);
@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import libcst as cst
 
+from analyzer.checks.missing_method.details import CallSite
+from analyzer.fixes.context import STUB_MARKER
 from analyzer.fixes.transforms import BUILTIN_NAMES, SourceFile, dotted_name
 
-STUB_MARKER = "Stub added by hygiene"
 MAX_LINE = 99  # columns: the stub's lines stay under 100
 _NOT_METHODS = frozenset({"property", "cached_property", "functools.cached_property", "abstractproperty"})
 # Methods that return a changed copy of what they are called on (`sku.strip().upper()` is a sku).
@@ -130,7 +130,7 @@ def stub(
     method: str,
     target: SourceFile,
     calls: list[tuple[SourceFile, cst.Call]],
-    call_sites: list[dict[str, Any]],
+    call_sites: list[CallSite],
 ) -> Stub:
     """The stub method: parameters named from what the calls pass (keyword names, the names of
     the variables passed), typed from literals and the callers' annotations when the type can be
@@ -156,7 +156,7 @@ def stub(
             rendered.append(f"{param.name}: {annotation}")
         if annotation == "Any":
             imports.add("typing.Any")
-    used = any(site.get("result_used", True) for site in call_sites)
+    used = any(site.result_used for site in call_sites)
     returns = "Any" if used else "None"
     if used:
         imports.add("typing.Any")
@@ -164,7 +164,7 @@ def stub(
     if len(header) + 4 > MAX_LINE - len(target.module.default_indent):
         header = f"def {method}(\n" + "".join(f"    {p},\n" for p in rendered) + f") -> {returns}:"
     body_indent = len(target.module.default_indent) * 2
-    doc = _docstring([f"{site['path']}:{site['line']}" for site in call_sites], MAX_LINE - body_indent)
+    doc = _docstring([f"{site.path}:{site.line}" for site in call_sites], MAX_LINE - body_indent)
     message = f"{class_name}.{method} is a stub added by hygiene"
     if body_indent + len(f'raise NotImplementedError("{message}")') > MAX_LINE:
         message = "a stub added by hygiene"
@@ -185,12 +185,12 @@ def _docstring(places: list[str], width: int) -> str:
 
 
 def _parameters(
-    target: SourceFile, calls: list[tuple[SourceFile, cst.Call]], call_sites: list[dict[str, Any]]
+    target: SourceFile, calls: list[tuple[SourceFile, cst.Call]], call_sites: list[CallSite]
 ) -> list[_Param]:
     """Positional parameters as many as the most any call passes (required when every call
     passes it), then keyword-only parameters named as the calls' keywords."""
-    counts = [site["args"] for site in call_sites] or [0]
-    keyword_sets = [set(site["keywords"]) for site in call_sites] or [set()]
+    counts = [site.args for site in call_sites] or [0]
+    keyword_sets = [set(site.keywords) for site in call_sites] or [set()]
     positional = [_Param("", [], required=all(c > i for c in counts)) for i in range(max(counts))]
     keywords = {
         name: _Param(name, [], required=all(name in k for k in keyword_sets), keyword_only=True)

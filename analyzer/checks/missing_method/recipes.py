@@ -1,6 +1,7 @@
-"""Method bodies for missing-method fixes, chosen from a table of recipes (data, not code).
+"""Method bodies for the added methods, chosen from a table of recipes (data, not code).
 
-The built-in table is `analyzer/data/recipes.toml`; a project can add recipes of its own. When
+The built-in table is `recipes.toml` beside this module; a project can add recipes of its own
+(`[[tool.hygiene.recipes]]`). When
 none fits, the plan falls back to a stub (`methods.py`), which is not a fix.
 """
 
@@ -12,6 +13,8 @@ from functools import cache
 from importlib import resources
 from string import Template
 from typing import Any
+
+from analyzer.checks.missing_method.details import CallSite
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class MethodPlan:
 
 @cache
 def builtin_recipes() -> tuple[Recipe, ...]:
-    text = resources.files("analyzer").joinpath("data/recipes.toml").read_text("utf-8")
+    text = resources.files("analyzer.checks.missing_method").joinpath("recipes.toml").read_text("utf-8")
     return tuple(Recipe.from_table(table) for table in tomllib.loads(text)["recipe"])
 
 
@@ -52,13 +55,13 @@ def plan_method(
     method: str,
     kind: str | None,
     enum_fields: list[str],
-    call_sites: list[dict[str, Any]],
+    call_sites: list[CallSite],
     recipes: tuple[Recipe, ...],
 ) -> MethodPlan | None:
     """The source of the method to add, from the first recipe that fits (None if none does).
     `kind` is "pydantic", "dataclass" or None; `enum_fields` are the class's fields typed with
     an Enum, best candidate first."""
-    takes_arguments = any(site["args"] or site["keywords"] for site in call_sites)
+    takes_arguments = any(site.args or site.keywords for site in call_sites)
     for recipe in recipes:
         if method not in recipe.methods or recipe.kind != kind or takes_arguments:
             continue
