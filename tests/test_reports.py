@@ -398,3 +398,26 @@ def test_an_uncertain_finding_is_marked_as_such(tmp_path: Path) -> None:
     assert [f.confidence for f in report.scan.findings] == ["uncertain"]
     assert re.search(r"^### 1\. .*NotFound.* \(uncertain finding\)$", render(report, "en"), re.M)
     assert re.search(r"^### 1\. .*NotFound.* \(неуверенная находка\)$", render(report, "ru"), re.M)
+
+
+def test_a_method_missing_on_self_is_reported_in_both_languages(tmp_path: Path) -> None:
+    """The report crashed (KeyError 'self') on a missing method called on `self`, and on a class
+    used between its two definitions (KeyError 'live_used_by')."""
+    root = write_tree(tmp_path / "p", {
+        "app/__init__.py": "",
+        "app/main.py": (
+            "from fastapi import FastAPI\n\nfrom app import models\n\napp = FastAPI(title=str(models.B))\n\n\n"
+            "class Greeter:\n"
+            "    def hello(self) -> str:\n        return self.salute()\n\n\n"
+            "@app.get('/')\ndef index():\n    return Greeter().hello()\n"
+        ),
+        "app/models.py": (
+            "class A:\n    def x(self):\n        return 1\n\n\nB = A()\n\n\n"
+            "class A:\n    def x(self):\n        return 2\n"
+        ),
+    })
+    report = build_report(root)
+    assert {f.rule for f in report.scan.findings} >= {"missing-method", "shadowed-class"}
+    assert "`self` in a method of `Greeter`" in render(report, "en")
+    assert "`self` в методе класса `Greeter`" in render(report, "ru")
+    assert "the code between the two definitions uses this first one" in render(report, "en")

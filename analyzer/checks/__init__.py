@@ -45,13 +45,15 @@ class Example:
 
     `fixed` is the tree the rule's fix leaves (for an INVALID example): every file that changes,
     with its new content, and None for a file the fix deletes. Applying the fix to `files` must
-    give exactly that, compile, and scan clean of the findings it fixed."""
+    give exactly that, compile, and scan clean of the findings it fixed; `fix_status` is the
+    plan's status for it ("stub" for a fix that only adds a stub, "skipped" with `fixed={}`)."""
 
     files: dict[str, str]
     expected: tuple[tuple[str, int, str | None], ...] = ()
     note: str = ""
     uncertain: tuple[tuple[str, int, str | None], ...] = ()  # reported, with confidence "uncertain"
     fixed: dict[str, str | None] | None = field(default=None)
+    fix_status: str = "fixed"
 
 
 class Rule:

@@ -102,6 +102,30 @@ INVALID = (
         },
         expected=(("app/sse.py", 1, None),),
         note="a renamed copy that nothing imports",
+        fixed={"app/sse.py": None},
+    ),
+    Example(
+        files={
+            "app/__init__.py": "",
+            "app/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream"),
+            "app/sse.py": _MANAGER.format(cls="SSEManager", var="sse", getter="get_sse"),
+            "app/main.py": "from app.stream import get_stream\n\nmanager = get_stream()\n",
+            "tests/__init__.py": "",
+            "tests/test_sse.py": (
+                "from app.sse import SSEManager\n\n\ndef test_queue():\n    assert SSEManager().queue('a').empty()\n"
+            ),
+        },
+        expected=(("app/sse.py", 1, None),),
+        note="a dead copy that a test still imports: the survivor keeps the old names, the test imports it",
+        fixed={
+            "app/sse.py": None,
+            "app/stream.py": _MANAGER.format(cls="StreamManager", var="stream", getter="get_stream")
+            + "\n\n# Old names kept for code that imported the removed app.sse\n"
+            "SSEManager = StreamManager\nget_sse = get_stream\n",
+            "tests/test_sse.py": (
+                "from app.stream import SSEManager\n\n\ndef test_queue():\n    assert SSEManager().queue('a').empty()\n"
+            ),
+        },
     ),
 )
 

@@ -103,7 +103,8 @@ class Report(RuleReport):
         ]
         for site in figures.sites:
             evidence = site.call.evidence
-            how = t(self.key(f"report.evidence.{evidence.kind or 'value'}"), expr=evidence.expr or "")
+            key = self.key(f"report.evidence.{evidence.kind}")
+            how = t(key if t.has(key) else self.key("report.evidence.value"), expr=evidence.expr or "")
             if site.source is not None:
                 how += f" ({site.source.path}:{site.source.line})"
             if site.call.alias_of:

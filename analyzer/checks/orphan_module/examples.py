@@ -20,6 +20,7 @@ INVALID = (
         },
         expected=(("app/export_old.py", 1, None),),
         note="a module nothing imports",
+        fixed={"app/export_old.py": None},
     ),
     Example(
         files={
@@ -32,6 +33,7 @@ INVALID = (
         },
         expected=(("app/legacy/__init__.py", 1, None),),
         note="a package whose modules import only each other: one finding",
+        fixed={"app/legacy/__init__.py": None, "app/legacy/a.py": None, "app/legacy/b.py": None},
     ),
 )
 

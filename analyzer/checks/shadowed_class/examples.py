@@ -53,6 +53,7 @@ INVALID = (
         },
         expected=(("app/legacy.py", 1, "Pool"),),
         note="an old copy left in a module that is still imported for something else",
+        fixed={"app/legacy.py": "def helper():\n    return 2\n"},
     ),
     Example(
         files={
@@ -65,6 +66,7 @@ INVALID = (
         },
         expected=(("app/models.py", 1, "Discount"),),
         note="the first of two definitions in one module",
+        fixed={"app/models.py": "class Discount:\n    rate = 1\n\n    def apply(self, price):\n        return price\n"},
     ),
 )
 

@@ -29,6 +29,7 @@ INVALID = (
         },
         expected=(("app/routes/legacy.py", 3, "router"),),
         note="imported next to the live router, never included",
+        fixed={"app/routes/legacy.py": None, "app/main.py": _MAIN.replace("import items, legacy", "import items")},
     ),
 )
 
