@@ -17,6 +17,12 @@ _B = TypeVar("_B")
 _C = TypeVar("_C")
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`count` and the noun in agreement, in English (a finding's message and evidence are
+    English; the reports' sentences come from the catalogues): "1 place", "2 places"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def key(name: str) -> dict[str, str]:
     """Field metadata naming its JSON key when the field's name cannot be it (`class`, `in`):
     `cls: str = field(metadata=key("class"))`."""

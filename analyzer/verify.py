@@ -35,7 +35,7 @@ from pathlib import Path
 
 from analyzer.facts.extract import decode_source, newer_syntax
 from analyzer.facts.model import ModuleFacts
-from analyzer.findings import Finding
+from analyzer.findings import Finding, counted
 from analyzer.fixes.context import STUB_MARKER
 from analyzer.options import Options
 from analyzer.scan import ScanResult, scan
@@ -132,7 +132,7 @@ def verify(
     result.checks.append(_rescan_clean(after, before or [], fixed or [], stub_findings))
     if tests:
         result.checks.append(run_tests(root, tests))
-    parts = [f"{count} file(s) that {what}" for what, count in sorted(preexisting.items())]
+    parts = [f"{counted(count, 'file')} that {what}" for what, count in sorted(preexisting.items())]
     if summary:
         parts.append(summary)
     if parts:
@@ -185,7 +185,7 @@ def _describe_unresolved(items: list[_Unresolved]) -> str:
     labels = {"type_checking": "under TYPE_CHECKING", "generated": "of generated modules",
               "unparsed": "into files the scan skipped"}
     details = ", ".join(f"{count} {labels[kind]}" for kind, count in sorted(kinds.items()))
-    text = f"{len(items)} unresolved import(s)"
+    text = counted(len(items), "unresolved import")
     return f"{text} ({details})" if details else text
 
 
@@ -323,11 +323,11 @@ def _rescan_clean(after: ScanResult, before: list[Finding], fixed: list[Finding]
     worse = [f for f in new if f.confidence == "high"]
     problems = [f"still reported: {f.rule} {f.path}:{f.line} {f.symbol}" for f in still]
     problems += [f"new: {f.rule} {f.path}:{f.line} {f.symbol}" for f in worse]
-    detail = f"{len(fixed) - len(still)} of {len(fixed)} fixed finding(s) gone, {len(worse)} new"
+    detail = f"{len(fixed) - len(still)} of {counted(len(fixed), 'fixed finding')} gone, {len(worse)} new"
     if len(new) > len(worse):
         detail += f" ({len(new) - len(worse)} new uncertain)"
     if stub_keys:
-        detail += f"; {len(stub_keys)} stub(s) added, NOT fixed"
+        detail += f"; {counted(len(stub_keys), 'stub')} added, NOT fixed"
     remaining = len(after.findings) - len(still) - len(new)
     if remaining:
         detail += f", {remaining} left as they were"

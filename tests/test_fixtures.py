@@ -63,3 +63,12 @@ def test_the_recall_app_passes_its_own_tests(tmp_path: Path) -> None:
         cwd=app, capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_no_finding_says_s_in_parentheses() -> None:
+    """Messages and evidence agree with their numbers: "1 place", "2 places", never "place(s)"."""
+    for fixture in FIXTURE_DIRS:
+        for finding in scan(fixture).findings:
+            for text in (finding.message, *finding.evidence):
+                assert "(s)" not in text and "(es)" not in text, (fixture.name, text)
+                assert "1 places" not in text and "1 endpoints" not in text and "1 methods" not in text, text

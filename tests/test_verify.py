@@ -66,7 +66,7 @@ def test_what_was_already_broken_is_summarised_not_failed(tmp_path: Path) -> Non
     assert checks.ok, [(c.kind, c.detail, c.output) for c in checks.checks if not c.ok]
     assert checks.compared
     assert checks.preexisting == (
-        "already broken before the fix, not caused by it: 4 unresolved import(s) "
+        "already broken before the fix, not caused by it: 4 unresolved imports "
         "(1 of generated modules, 1 under TYPE_CHECKING, 1 into files the scan skipped)"
     )
 
@@ -89,7 +89,7 @@ def test_without_a_tree_before_what_cannot_be_checked_is_not_a_failure(tmp_path:
     root = write_tree(tmp_path / "p", {k: v for k, v in ALREADY_BROKEN.items() if k != "app/main.py"})
     checks = verify(root, [], before=list(scan(root).findings))
     assert checks.ok and not checks.compared
-    assert checks.preexisting.startswith("not checked: 3 unresolved import(s)")
+    assert checks.preexisting.startswith("not checked: 3 unresolved imports")
 
 
 def test_a_file_that_did_not_compile_before_is_not_the_fixs_fault(tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_the_verify_command_compares_with_the_last_commit(tmp_path: Path) -> Non
     runner = CliRunner()
     clean = runner.invoke(app, ["verify", str(root)])
     assert clean.exit_code == 0, clean.output
-    assert "already broken before the fix, not caused by it: 1 unresolved import(s)" in clean.output
+    assert "already broken before the fix, not caused by it: 1 unresolved import" in clean.output
     (root / "app/b.py").write_text("y = 1\n")
     worse = runner.invoke(app, ["verify", str(root)])
     assert worse.exit_code == 1 and "app/a.py:2 imports app.b.x" in worse.output

@@ -110,7 +110,7 @@ def test_a_stub_is_not_a_fix_in_the_summary_the_verification_and_the_exit_status
     assert "Would fix 0 findings and add 1 stub (NOT a fix)." in dry.output
     applied = runner.invoke(app, ["fix", str(root), "--apply"])
     assert applied.exit_code == 1, applied.output
-    assert "0 of 0 fixed finding(s) gone" in applied.output and "1 stub(s) added, NOT fixed" in applied.output
+    assert "0 of 0 fixed findings gone" in applied.output and "1 stub added, NOT fixed" in applied.output
     assert "⚠ stub added, NOT fixed: Order.reserve (app/models.py:5)" in applied.output
     assert "Verified, but 1 stub NOT fixed." in applied.output
     subprocess.run([*GIT, "commit", "-qam", "stub"], cwd=root, check=True)

@@ -136,7 +136,7 @@ def test_a_stub_is_typed_named_from_the_calls_short_and_never_a_fix(tmp_path: Pa
     checks = verify(root, plan.changed, before=list(result.findings), fixed=[fix.finding], baseline=result)
     assert checks.ok and not checks.complete  # nothing got worse, and a stub is not a fix
     assert [s.name for s in checks.stubs] == ["Order.reserve_items_for_checkout"]
-    assert "0 of 0 fixed finding(s) gone" in checks.of_kind("rescan")[0].detail
+    assert "0 of 0 fixed findings gone" in checks.of_kind("rescan")[0].detail
 
 
 def test_a_stub_docstring_with_many_call_sites_stays_under_100_columns(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from analyzer.checks.duplicate_module.details import (
     Settings,
 )
 from analyzer.facts.model import ModuleFacts
-from analyzer.findings import Finding, Related
+from analyzer.findings import Finding, Related, counted
 from analyzer.index import Symbol
 from analyzer.liveness import Reach
 from analyzer.project import Project, is_example_module, is_migration, is_test_module, parallel_versions
@@ -253,9 +253,7 @@ def _finding(
         aliases.append(Alias(old, new, present is not None, present.line if present else None))
     percent = f"{comparison.similarity * 100:.1f}".removesuffix(".0")
     rename_text = ", ".join(f"{old} → {new}" for old, new in comparison.renames.items())
-    used = (
-        f"imported by {len(copy_refs)} place(s)" if copy_refs else "nothing imports it"
-    )
+    used = f"imported by {counted(len(copy_refs), 'place')}" if copy_refs else "nothing imports it"
     message = (
         f"{copy.path} is a {percent}% copy of {original.path}"
         + (f" ({rename_text})" if rename_text else "")
@@ -264,7 +262,7 @@ def _finding(
     evidence = [
         f"{comparison.aligned_lines} of {comparison.copy_lines} logical lines align with "
         f"{original.path}; {percent}% of the tokens are equal after renaming",
-        f"{original.path} is referenced from {len(original_refs)} place(s); "
+        f"{original.path} is referenced from {counted(len(original_refs), 'place')}; "
         f"{copy.path} from {len(copy_refs)}",
     ]
     if aliases and all(alias.present for alias in aliases):

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from analyzer.checks.shadowed_class.details import RULE_ID, DeleteClass, Redefined, StaleCopy, UsedBetween
 from analyzer.facts.model import ClassFact, ModuleFacts
-from analyzer.findings import Finding, Related
+from analyzer.findings import Finding, Related, counted
 from analyzer.index import Symbol
 from analyzer.knowledge import behaviour
 from analyzer.liveness import Reach
@@ -150,7 +150,8 @@ def _used_between(facts: ModuleFacts, name: str, stale: ClassFact, later: ClassF
         related=(Related(facts.path, later.span.line, later.span.end_line, "the second definition"),),
         details=UsedBetween("redefined-used-between", stale.span.length, tuple(between)),
         evidence=(
-            f"`{name}` is used at line(s) {', '.join(map(str, between[:5]))}, between its two definitions",
+            f"`{name}` is used at {'line' if len(between) == 1 else 'lines'} {', '.join(map(str, between[:5]))}, "
+            "between its two definitions",
             "the two definitions are alike: one class was meant, and two exist (isinstance and "
             "validation tell them apart)",
         ),
@@ -344,7 +345,7 @@ def _finding(
         symbol=cls.name,
         message=(
             f"class `{cls.name}` here is a stale copy: nothing the application runs uses it, while the "
-            f"`{cls.name}` in {live_facts.path} is used in {len(users)} place(s)."
+            f"`{cls.name}` in {live_facts.path} is used in {counted(len(users), 'place')}."
         ),
         related=(
             Related(live_facts.path, live.span.line, live.span.end_line, "the live definition"),
@@ -362,7 +363,7 @@ def _finding(
             f"nothing the application runs refers to this `{cls.name}` (imports, attributes, strings, names)",
             f"the live `{cls.name}` is used at " + ", ".join(users[:5])
             + (f" and {len(users) - 5} more" if len(users) > 5 else ""),
-            f"the live class still has {len(shared)} of its {len(cls.methods)} method(s)",
+            f"the live class still has {len(shared)} of its {counted(len(cls.methods), 'method')}",
             *doubts,
         ),
         confidence="uncertain" if doubts else "high",

@@ -12,7 +12,7 @@ from analyzer.checks.unrouted_router.details import (
     Replacement,
     UnroutedDetails,
 )
-from analyzer.findings import Diagnostic, Finding, Related
+from analyzer.findings import Diagnostic, Finding, Related, counted
 from analyzer.project import Project
 from analyzer.routing import Endpoint, MountGraph, RouterNode, path_segments, replaces
 
@@ -82,9 +82,13 @@ def _finding(project: Project, node: RouterNode, endpoints: list[Endpoint], doub
     replaced = sum(1 for row in rows if row.replacement)
     retired = all(row.replacement or row.deprecated_in for row in rows)
     app_mounts = _app_mount_sites(project)
+    if len(rows) == 1:
+        replacements = "it has a mounted replacement" if replaced else "it has no mounted replacement"
+    else:
+        replacements = f"{replaced} of them {'has' if replaced == 1 else 'have'} a mounted replacement"
     message = (
-        f"`{node.symbol.name}` in {node.path} defines {len(rows)} endpoint(s) but is never mounted "
-        f"on the application; {replaced} of them have a mounted replacement."
+        f"`{node.symbol.name}` in {node.path} defines {counted(len(rows), 'endpoint')} but is never mounted "
+        f"on the application; {replacements}."
     )
     evidence = [f"no include chain leads from an application to `{node.symbol.name}`"]
     for inert in graph.inert.get(node.symbol, ()):
