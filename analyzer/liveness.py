@@ -538,7 +538,7 @@ class Liveness:
         for facts in self.index.modules.values():
             if (facts.module, "") not in reached:
                 continue
-            for word in facts.string_words:
+            for word in sorted(facts.string_words):  # a set: its order changes from run to run
                 for module in by_name.get(word, ()):
                     yield (module, ""), f"its folder `{word}` is named by a string in {facts.path} (data?)"
 
