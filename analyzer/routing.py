@@ -3,7 +3,8 @@
 Nodes are the router-like objects the project creates (`APIRouter(...)`, `Blueprint(...)`,
 `FastAPI(...)`, `Flask(...)`, project subclasses of those and project factories returning them);
 edges are mounts (`include_router`, `register_blueprint`, `mount`, Starlette `Mount`), each with
-the prefix it adds.
+the prefix it adds. Which classes make applications and routers, and how each framework composes
+prefixes, is the framework adapters' knowledge (`analyzer/frameworks/`).
 
 A mount counts as much as the code holding it runs (the liveness model): a mount in a function
 nothing calls mounts nothing; a mount in code only tests run mounts for tests only; a mount that
@@ -19,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from analyzer import frameworks
 from analyzer.facts.model import Binding, CallFact, ModuleFacts, MountFact, MountTarget, RouteFact, Span
 from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import annotation_class_name, class_of_type
@@ -26,29 +28,10 @@ from analyzer.inference import annotation_class_name, class_of_type
 if TYPE_CHECKING:
     from analyzer.liveness import Liveness
 
-APP_CLASSES = {
-    "fastapi.FastAPI": "fastapi",
-    "fastapi.applications.FastAPI": "fastapi",
-    "starlette.applications.Starlette": "starlette",
-    "flask.Flask": "flask",
-    "flask.app.Flask": "flask",
-    "apiflask.APIFlask": "flask",
-    "quart.Quart": "flask",
-}
-ROUTER_CLASSES = {
-    "fastapi.APIRouter": "fastapi",
-    "fastapi.routing.APIRouter": "fastapi",
-    "starlette.routing.Router": "starlette",
-    "flask.Blueprint": "flask",
-    "flask.blueprints.Blueprint": "flask",
-    "apiflask.APIBlueprint": "flask",
-    "flask_smorest.Blueprint": "flask",
-    "quart.Blueprint": "flask",
-}
 VIRTUAL_APP = Symbol("external", "<application>")
 # The last names of the application and router classes: a binding made by calling one of these
 # means there is web code to build a mount graph for.
-WEB_CONSTRUCTORS = frozenset(name.rpartition(".")[2] for name in [*APP_CLASSES, *ROUTER_CLASSES])
+WEB_CONSTRUCTORS = frameworks.CONSTRUCTORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +115,6 @@ class Routers:
                 if kind is None:
                     continue
                 framework, is_app = kind
-                keywords = dict(binding.keywords)
                 symbol = Symbol("binding", facts.module, binding.name, binding.scope)
                 self.nodes[symbol] = RouterNode(
                     symbol=symbol,
@@ -140,7 +122,7 @@ class Routers:
                     span=Span(binding.line, binding.end_line),
                     framework=framework,
                     is_app=is_app,
-                    prefix=keywords.get("prefix") or keywords.get("url_prefix") or "",
+                    prefix=frameworks.framework(framework).own_prefix(binding),
                     routes=(),
                 )
         self._find_attribute_apps()
@@ -200,11 +182,10 @@ class Routers:
 
     def class_kind(self, symbol: Symbol, depth: int) -> tuple[str, bool] | None:
         if symbol.kind == "external":
-            if symbol.qualname in APP_CLASSES:
-                return APP_CLASSES[symbol.qualname], True
-            if symbol.qualname in ROUTER_CLASSES:
-                return ROUTER_CLASSES[symbol.qualname], False
-            return None
+            role = frameworks.role(symbol.qualname)
+            if role is None or role.kind not in {"app", "router"}:
+                return None
+            return role.framework, role.kind == "app"
         cls = self.index.class_fact(symbol)
         if cls is None or depth > 8:
             return None
@@ -481,7 +462,9 @@ class MountGraph:
                         )
                     )
         for _, child, data in sorted(self.graph.out_edges(symbol, data=True), key=_edge_key):
-            replace = self.nodes[child].framework == "flask" and data["prefix"] is not None
+            replace = frameworks.framework(self.nodes[child].framework).mount_replaces_prefix and (
+                data["prefix"] is not None
+            )
             found.extend(self.endpoints(child, prefix + (data["prefix"] or ""), seen | {symbol}, replace))
         return found
 
