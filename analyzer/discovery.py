@@ -8,7 +8,6 @@ and why as diagnostics instead of failing.
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -20,6 +19,8 @@ from analyzer.findings import Diagnostic
 
 if TYPE_CHECKING:
     import pathspec
+
+    from analyzer.facts.model import ModuleFacts
 
 SKIPPED_DIRS = frozenset(
     {
@@ -213,11 +214,12 @@ def _base_of(rel: str, bases: list[tuple[str, bool]]) -> str:
     return next((b for b, _ in bases if not b or rel.startswith(b + "/")), "")
 
 
-def with_import_roots(discovery: Discovery, contents: Mapping[str, bytes]) -> Discovery:
+def with_import_roots(discovery: Discovery, modules: Mapping[str, ModuleFacts]) -> Discovery:
     """Source roots that only the code tells: a folder that is not a package, holding packages
     that the files below it import by their own name (`backend/onyx/...` importing `onyx.x`:
     the application runs from `backend/`, as a Dockerfile's WORKDIR or a script's own folder
-    would have it). Module names are then counted from there."""
+    would have it). Module names are then counted from there. Read from the facts of the files
+    (`modules`, by path), which name what each file imports and defines."""
     paths = {f.path for f in discovery.files}
     folders: dict[str, set[str]] = {}  # folder → the importable names directly inside it
     for path in paths:
@@ -231,8 +233,8 @@ def with_import_roots(discovery: Discovery, contents: Mapping[str, bytes]) -> Di
     for base, children in sorted(folders.items()):
         if not base or base in discovery.source_roots or _inside_a_package_or_tests(base, packages):
             continue
-        names = sorted(n for n in children if n.isidentifier() and n not in top_level and n != "__init__")
-        if names and _imported_below(base, names, discovery.files, contents):
+        names = {n for n in children if n.isidentifier() and n not in top_level and n != "__init__"}
+        if names and _imported_below(base, names, paths, modules):
             found.append(base)
     if not found:
         return discovery
@@ -253,36 +255,32 @@ def _inside_a_package_or_tests(folder: str, packages: set[str]) -> bool:
     )
 
 
-def _imported_below(base: str, names: list[str], files: Iterable[SourceFile], contents: Mapping[str, bytes]) -> bool:
+def _imported_below(base: str, names: set[str], paths: set[str], modules: Mapping[str, ModuleFacts]) -> bool:
     """Whether a file below `base` imports one of `names` as a top-level module, in a way only
     the folder's own code satisfies (`from onyx.configs import x` where `base/onyx/configs`
     exists; `from tool import run` where `base/tool.py` defines `run`): a folder that happens
     to share a library's name (`contrib/alembic/`, while the code imports the library) is not
     taken for the library."""
-    alternatives = b"|".join(re.escape(name.encode()) for name in names)
-    pattern = re.compile(
-        rb"^[ \t]*(?:from[ \t]+((?:" + alternatives + rb")(?:\.\w+)*)[ \t]+import[ \t(]+(\w+)"
-        rb"|import[ \t]+((?:" + alternatives + rb")(?:\.\w+)*)(?!\w))",
-        re.MULTILINE,
-    )
     prefix = base + "/"
-    below = [f.path for f in files if f.path.startswith(prefix)]
-    present = set(below)
-    for path in below:
-        for match in pattern.finditer(contents.get(path, b"")):
-            module, name = (match[1] or match[3]).decode(), (match[2] or b"").decode()
-            if _provided_by(prefix + module.replace(".", "/"), "." in module, name, present, contents):
+    for path in sorted(p for p in paths if p.startswith(prefix)):
+        facts = modules.get(path)
+        for imported in facts.imports if facts is not None else ():
+            if imported.level or imported.module.partition(".")[0] not in names:
+                continue
+            name = imported.name if imported.name not in (None, "*") else ""
+            target = prefix + imported.module.replace(".", "/")
+            if _provided_by(target, "." in imported.module, name or "", paths, modules):
                 return True
     return False
 
 
-def _provided_by(target: str, dotted: bool, name: str, paths: set[str], contents: Mapping[str, bytes]) -> bool:
+def _provided_by(target: str, dotted: bool, name: str, paths: set[str], modules: Mapping[str, ModuleFacts]) -> bool:
     """Whether the folder's code has module `target` (a path without `.py`; `dotted` when it
     is a submodule) and, for `from target import name`, a submodule or a definition `name`."""
     if f"{target}.py" in paths:
-        source = contents.get(f"{target}.py", b"")
+        facts = modules.get(f"{target}.py")
     elif f"{target}/__init__.py" in paths:
-        source = contents.get(f"{target}/__init__.py", b"")
+        facts = modules.get(f"{target}/__init__.py")
         if not dotted and not name:
             return False  # a bare `import pkg`: a library of that name would do too
     else:
@@ -291,8 +289,7 @@ def _provided_by(target: str, dotted: bool, name: str, paths: set[str], contents
         return True
     if f"{target}/{name}.py" in paths or f"{target}/{name}/__init__.py" in paths:
         return True
-    return re.search(rb"(?:def|class)[ \t]+" + re.escape(name.encode()) + rb"\b|^" + re.escape(name.encode())
-                     + rb"[ \t]*[:=]", source, re.MULTILINE) is not None
+    return facts is not None and name in facts.defined_names()
 
 
 def _scripts_beside_their_package(files: list[SourceFile]) -> list[SourceFile]:

@@ -355,7 +355,7 @@ class ClassModel:
         resolved = self.index.follow_alias(symbol)
         if resolved.kind == "class":
             evidence = TypeEvidence("class", resolved.name, 0)
-            return Receiver(resolved, True, f"`{name}` is the class `{resolved.name}`", evidence)
+            return Receiver(resolved, True, f"the class `{resolved.name}`", evidence)
         binding = self.index.binding(symbol)
         if binding is None or depth > 4:
             return None

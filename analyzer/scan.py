@@ -160,8 +160,12 @@ def _scan(
     store = FactsCache(prepare_directory(cache_directory(discovery.root, options))) if cache else None
     sources, diagnostics = _read(discovery)
     launchers = _read_launchers(discovery)
-    sources = _with_import_roots(discovery, sources)
     keys = {s.file.path: _key(store, s) for s in sources}
+    renamed_keys: list[str] = []
+
+    def collect() -> tuple[list[ModuleFacts], list[Diagnostic]]:
+        modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
+        return _named_after_import_roots(discovery, sources, modules, store, jobs, renamed_keys), extract_diagnostics
     loaded: dict[str, Project] = {}
 
     def new_project(modules: list[ModuleFacts]) -> Project:
@@ -172,7 +176,7 @@ def _scan(
     def load_project() -> Project:
         if "project" not in loaded:
             with _cyclic_gc_paused():
-                new_project(collect_facts(sources, keys, store, jobs, progress)[0])
+                new_project(collect()[0])
         return loaded["project"]
 
     launcher_keys = [
@@ -184,7 +188,7 @@ def _scan(
     )
     checked = store.get(result_key) if store and result_key else None
     if not isinstance(checked, _Checked):
-        modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
+        modules, extract_diagnostics = collect()
         parsed = [facts for facts in modules if facts.error is None]
         project = new_project(parsed)
         findings, rule_diagnostics = run_checks(project, options)
@@ -206,7 +210,7 @@ def _scan(
         if store and result_key:
             store.put(result_key, checked)
     if store and result_key:
-        store.prune([*keys.values(), result_key])
+        store.prune([*keys.values(), *renamed_keys, result_key])
     findings = checked.findings
     extra: list[Diagnostic] = []
     if options.baseline is not None:
@@ -294,13 +298,34 @@ def _mentions(launchers: list[tuple[str, bytes]], modules: Iterable[ModuleFacts]
     return tuple(found)
 
 
-def _with_import_roots(discovery: Discovery, sources: list[_Source]) -> list[_Source]:
-    """The sources renamed after the source roots their imports reveal (`with_import_roots`)."""
-    renamed = with_import_roots(discovery, {s.file.path: s.content for s in sources})
+def _named_after_import_roots(
+    discovery: Discovery,
+    sources: list[_Source],
+    modules: list[ModuleFacts],
+    store: FactsCache | None,
+    jobs: int,
+    renamed_keys: list[str],
+) -> list[ModuleFacts]:
+    """The facts named after the source roots their imports reveal (`with_import_roots`): a
+    module whose facts do not depend on its own name is only renamed; the others (relative
+    imports, `__name__`) are read again under their new name (from the cache when it has them)."""
+    renamed = with_import_roots(discovery, {m.path: m for m in modules})
     if renamed is discovery:
-        return sources
+        return modules
     files = {f.path: f for f in renamed.files}
-    return [_Source(files[s.file.path], s.content) for s in sources]
+    again = [
+        _Source(files[source.file.path], source.content)
+        for source, facts in zip(sources, modules, strict=True)
+        if files[source.file.path].module != facts.module and facts.reads_own_name
+    ]
+    keys = {source.file.path: _key(store, source) for source in again}
+    renamed_keys.extend(keys.values())
+    read_again = {facts.path: facts for facts in collect_facts(again, keys, store, jobs)[0]}
+    return [
+        read_again.get(facts.path) or replace(facts, module=files[facts.path].module)
+        if files[facts.path].module != facts.module else facts
+        for facts in modules
+    ]
 
 
 def _key(store: FactsCache | None, source: _Source) -> str:

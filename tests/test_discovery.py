@@ -62,7 +62,10 @@ def test_same_named_modules_of_two_projects_are_both_analysed_each_in_its_namesp
 
 
 def test_a_folder_its_code_imports_from_is_a_source_root(tmp_path: Path) -> None:
-    from analyzer.scan import _read, _with_import_roots
+    """Roots read from the facts: what each file imports and what the folder's modules define.
+    A module whose facts depend on its own name (a relative import) is read again under the new
+    name; the others are only renamed."""
+    from analyzer.scan import scan
 
     root = write_tree(tmp_path / "repo", {
         "backend/Dockerfile": "WORKDIR /app\n",
@@ -70,17 +73,21 @@ def test_a_folder_its_code_imports_from_is_a_source_root(tmp_path: Path) -> None
         "backend/onyx/configs.py": "LIMIT = 3\n",
         "backend/onyx/redis/__init__.py": "",
         "backend/onyx/redis/sets.py": "from onyx.configs import LIMIT\n",
+        "backend/onyx/redis/lists.py": "from ..configs import LIMIT\nNAME = __name__\n",
         "bin/stats.py": "class Count:\n    pass\n",
         "bin/report.py": "from stats import Count\n",
         "contrib/alembic/env.py": "from alembic import context\n",
         "contrib/alembic/versions/0001_init.py": "from alembic import op\n",
     })
-    discovery = discover(root)
-    named = {s.file.path: s.file.module for s in _with_import_roots(discovery, _read(discovery)[0])}
+    modules = scan(root).load_project().index.modules
+    named = {facts.path: name for name, facts in modules.items()}
     assert named["backend/onyx/redis/sets.py"] == "onyx.redis.sets"
     assert named["bin/report.py"] == "report" and named["bin/stats.py"] == "stats"
     # `alembic` here is the library: the folder of that name does not provide `context`.
     assert named["contrib/alembic/env.py"] == "contrib.alembic.env"
+    lists = modules["onyx.redis.lists"]
+    assert lists.reads_own_name and [i.module for i in lists.imports] == ["onyx.configs"]
+    assert not modules["onyx.redis.sets"].reads_own_name
 
 
 def test_a_package_elsewhere_does_not_turn_a_module_into_a_script(tmp_path: Path) -> None:

@@ -72,9 +72,9 @@ class TypeEvidence:
             "await": "assigned from awaiting",
             "iter": "iterating over",
             "value": "assigned from",
-            "class": "is the class",
-            "self": "is `self` in a method of",
-            "cls": "is `cls` in a class method of",
+            "class": "the class",
+            "self": "`self` in a method of",
+            "cls": "`cls` in a class method of",
         }
         suffix = "(...)" if self.kind in {"call", "await", "iter"} else ""
         if self.kind in {"self", "cls"}:
@@ -113,6 +113,7 @@ class ClassFact:
     method_returns: tuple[tuple[str, str, bool], ...] = ()  # (method, return annotation, async)
     conditional: bool = False
     static_only: bool = False  # only static and class methods: a namespace or a factory
+    declares_abstract: bool = False  # it declares abstract methods (`@abstractmethod`)
     keywords: tuple[tuple[str, str], ...] = ()  # class keywords but `metaclass` (`table=True`), as written
     attribute_values: tuple[tuple[str, str], ...] = ()  # class-level `name = dotted.value`, bound once
 
@@ -338,6 +339,9 @@ class ModuleFacts:
     has_main_guard: bool = False
     runs_at_import: bool = False  # statements at module level that do something (a call, a loop, a `with`)
     loads_files: bool = False  # it loads Python files by path (`spec_from_file_location`, `runpy.run_path`)
+    # What was read depends on the module's own name (relative imports, `__name__`, the modules of
+    # its own folder): named otherwise, it must be read again.
+    reads_own_name: bool = False
     says_deprecated: bool = False  # its docstring or a comment calls it deprecated, kept for compatibility
     error: str | None = None
 

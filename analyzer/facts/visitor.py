@@ -200,6 +200,7 @@ class _ClassBuilder:
     last_statement_line: int = 0
     conditional: bool = False
     instance_methods: int = 0
+    abstract_methods: int = 0
     keywords: tuple[tuple[str, str], ...] = ()
     values: dict[str, str | None] = field(default_factory=dict)
 
@@ -225,6 +226,7 @@ class _ClassBuilder:
             method_returns=tuple(self.method_returns),
             conditional=self.conditional,
             static_only=bool(self.methods) and self.instance_methods == 0,
+            declares_abstract=self.abstract_methods > 0,
             keywords=self.keywords,
             attribute_values=tuple(sorted((k, v) for k, v in self.values.items() if v is not None)),
         )
@@ -239,9 +241,10 @@ class FactsVisitor(ast.NodeVisitor):
     adapters read from its calls and decorators (the visitor is their `Site`)."""
 
     def __init__(self, module: str, is_package: bool, text: str | None = None) -> None:
-        self.module = module
+        self._module = module
         self.text = text
-        self.package = module if is_package else module.rpartition(".")[0]
+        self._package = module if is_package else module.rpartition(".")[0]
+        self.reads_own_name = False
         self.module_scope = _Scope(name="", parent=None)
         self.scope = self.module_scope
         self.all_scopes: list[_Scope] = [self.module_scope]
@@ -324,6 +327,18 @@ class FactsVisitor(ast.NodeVisitor):
         return ".".join([*base, module] if module else base)
 
     # ---- imports -------------------------------------------------------------------------
+    @property
+    def module(self) -> str:
+        """The module's own name (the facts then depend on it: see `ModuleFacts.reads_own_name`)."""
+        self.reads_own_name = True
+        return self._module
+
+    @property
+    def package(self) -> str:
+        """The package relative names start from."""
+        self.reads_own_name = True
+        return self._package
+
     def visit_Import(self, node: ast.Import) -> None:
         span = self._span(node)
         for alias in node.names:
@@ -535,8 +550,11 @@ class FactsVisitor(ast.NodeVisitor):
         in_class_body = builder is not None and self.scope.class_builder is not builder
         if in_class_body and builder is not None:
             builder.methods.append(name)
-            if not {decorator_name(d) for d in node.decorator_list} & {"staticmethod", "classmethod"}:
+            decorated = {(decorator_name(d) or "").rpartition(".")[2] for d in node.decorator_list}
+            if not decorated & {"staticmethod", "classmethod"}:
                 builder.instance_methods += 1
+            if "abstractmethod" in decorated:
+                builder.abstract_methods += 1
             if node.returns is not None:
                 builder.method_returns.append(
                     (name, ast.unparse(node.returns), isinstance(node, ast.AsyncFunctionDef))
@@ -1372,6 +1390,7 @@ class FactsVisitor(ast.NodeVisitor):
             has_main_guard=self.has_main_guard,
             runs_at_import=self.runs_at_import,
             loads_files=self.loads_files,
+            reads_own_name=self.reads_own_name,
             says_deprecated=self.says_deprecated or any(DEPRECATED.search(text) for _, text in comments),
             calls=tuple(self.calls),
             dynamic_imports=tuple(self.dynamic_imports),

@@ -88,3 +88,20 @@ def test_calls_on_self_are_checked_against_the_class_and_its_subclasses(scan_tre
     )
     result = scan_tree({"app/__init__.py": "", "app/m.py": source}, rules={"missing-method"})
     assert sorted((f.symbol, f.line) for f in result.findings) == [("Manager.build", 10), ("Manager.get_sync", 6)]
+
+
+def test_an_abc_base_alone_does_not_make_a_class_abstract(scan_tree) -> None:
+    """`class Ops(Component, ABC)` with no abstract method of its own is concrete: its missing
+    `self.m()` is certain. A class that declares abstract methods leaves `m` to its subclasses
+    (none in the project): uncertain. A protocol is always meant for other classes."""
+    source = (
+        "from abc import ABC, abstractmethod\nfrom typing import Protocol\n\n\n"
+        "class Ops(ABC):\n    def run(self):\n        return self.evaluate()\n\n\n"
+        "class Step(ABC):\n    @abstractmethod\n    def name(self):\n        ...\n\n"
+        "    def run(self):\n        return self.evaluate()\n\n\n"
+        "class Runner(Protocol):\n    def run(self):\n        return self.evaluate()\n"
+    )
+    findings = scan_tree({"app/__init__.py": "", "app/m.py": source}, rules={"missing-method"}).findings
+    assert sorted((f.symbol, f.confidence) for f in findings) == [
+        ("Ops.evaluate", "high"), ("Step.evaluate", "uncertain")
+    ]

@@ -146,10 +146,12 @@ def _finding(
 
 def _meant_to_be_mixed_in(project: Project, cls: Symbol) -> bool:
     """A mixin or an abstract base with no subclass in the project: its `self.m()` calls are
-    answered by classes elsewhere."""
+    answered by classes elsewhere. An `ABC` base alone does not make a class abstract: it must
+    declare abstract methods of its own (a protocol is always meant for others)."""
     fact = project.index.class_fact(cls)
     name = cls.name.lower()
-    abstract = fact is not None and any(b.rpartition(".")[2] in {"ABC", "Protocol"} for b in fact.bases)
+    bases = {b.rpartition(".")[2] for b in fact.bases} if fact is not None else set()
+    abstract = fact is not None and ("Protocol" in bases or fact.declares_abstract)
     return not project.classes.subclasses(cls) and (
         "mixin" in name or name.startswith(("base", "abstract")) or name.endswith("base") or abstract
     )
