@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analyzer.facts.extract import extract
-from analyzer.fixes.plan import build_plan
+from analyzer.fixes.plan import FixPlan, build_plan
 from analyzer.scan import ScanResult, scan
 from tests.conftest import FIXTURES
 
@@ -74,6 +74,32 @@ def damaged_trees(draw) -> tuple[str, dict[str, bytes]]:
     return f"{how} {target}", files
 
 
+def _compiles(source: bytes) -> bool:
+    try:
+        compile(source, "<fuzz>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def assert_the_plan_is_sound(plan: FixPlan, root: Path, files: dict[str, bytes], how: str) -> None:
+    """What a plan must be, whatever the tree: computed in memory (nothing on disk changed),
+    only about the tree's own files, starting from their real content, and leaving every file
+    that compiled before compiling after. Each fix that applies changes something."""
+    on_disk = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert {name: on_disk.get(name) for name in files} == files, how
+    assert set(plan.final) <= set(files), how
+    for path, after in plan.final.items():
+        before = files[path]
+        assert plan.originals[path] == before, (how, path)
+        if after is not None and path.endswith(".py") and _compiles(before):
+            assert _compiles(after), (how, path, after.decode("utf-8", "replace"))
+    for fix in plan.fixes:
+        if fix.applies:
+            assert fix.changes, (how, fix.summary)
+            assert all(change.before == files[change.path] for change in fix.changes), (how, fix.summary)
+
+
 def _write(root: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
         path = root / name
@@ -97,7 +123,7 @@ def test_damaged_copies_of_a_real_app_never_crash_the_scan_or_the_planner(case) 
         for finding in result.findings:
             assert finding.path in parsed, (how, finding)
         result.to_dict()
-        build_plan(result)  # nothing written: the plan is computed in memory
+        assert_the_plan_is_sound(build_plan(result), root, files, how)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -123,12 +149,14 @@ def test_a_project_of_generated_programs_never_crashes_the_scan_or_the_planner(s
     root = Path(tempfile.mkdtemp(prefix="hygiene-fuzz-"))
     try:
         data = source.encode("utf-8", "surrogatepass")
-        _write(root, {"app/__init__.py": b"", "app/one.py": data, "app/two.py": data + b"\n\n" + data})
+        files = {"app/__init__.py": b"", "app/one.py": data, "app/two.py": data + b"\n\n" + data}
+        _write(root, files)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = scan(root)
-            build_plan(result)
+            plan = build_plan(result)
         assert isinstance(result, ScanResult)
+        assert_the_plan_is_sound(plan, root, files, source)
         result.to_dict()
     finally:
         shutil.rmtree(root, ignore_errors=True)
