@@ -84,20 +84,24 @@ def _compiles(source: bytes) -> bool:
 
 def assert_the_plan_is_sound(plan: FixPlan, root: Path, files: dict[str, bytes], how: str) -> None:
     """What a plan must be, whatever the tree: computed in memory (nothing on disk changed),
-    only about the tree's own files, starting from their real content, and leaving every file
-    that compiled before compiling after. Each fix that applies changes something."""
+    only about the tree's own files, starting from their real content, its fixes' changes
+    chaining from there to the final content, and every file that compiled before compiling
+    after. Each fix that applies changes something."""
     on_disk = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     assert {name: on_disk.get(name) for name in files} == files, how
     assert set(plan.final) <= set(files), how
-    for path, after in plan.final.items():
-        before = files[path]
-        assert plan.originals[path] == before, (how, path)
-        if after is not None and path.endswith(".py") and _compiles(before):
-            assert _compiles(after), (how, path, after.decode("utf-8", "replace"))
+    content: dict[str, bytes | None] = dict(files)
     for fix in plan.fixes:
         if fix.applies:
             assert fix.changes, (how, fix.summary)
-            assert all(change.before == files[change.path] for change in fix.changes), (how, fix.summary)
+            for change in fix.changes:
+                assert change.before == content[change.path], (how, fix.summary, change.path)
+                content[change.path] = change.after
+    for path, after in plan.final.items():
+        assert plan.originals[path] == files[path], (how, path)
+        assert after == content[path], (how, path)
+        if after is not None and path.endswith(".py") and _compiles(files[path]):
+            assert _compiles(after), (how, path, after.decode("utf-8", "replace"))
 
 
 def _write(root: Path, files: dict[str, bytes]) -> None:

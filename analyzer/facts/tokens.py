@@ -22,16 +22,17 @@ import tokenize
 from analyzer.facts.model import NormalizedLine
 
 _KEYWORDS = frozenset(keyword.kwlist)
+# Each match is one token and the spaces before it (`match[kind]` is the token alone).
 _LEXEME = re.compile(
-    r"""(?P<string>(?:[rRbBuUfF]{1,2})?(?:'\'\'[\s\S]*?'\'\'|""\"[\s\S]*?""\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"))"""
+    r"[ \t\f\r]*"
+    r"""(?:(?P<string>(?:[rRbBuUfF]{1,2})?(?:'\'\'[\s\S]*?'\'\'|""\"[\s\S]*?""\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"))"""
     r"|(?P<comment>#[^\n]*)"
     r"|(?P<name>[^\W\d]\w*)"
     r"|(?P<number>\.?\d(?:[\w.]|[eE][+-])*)"
     r"|(?P<newline>\n)"
     r"|(?P<continuation>\\\r?\n)"
-    r"|(?P<space>[ \t\f\r]+)"
     r"|(?P<op>\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%@&|^<>!=]=|[-+*/%@&|^~<>()\[\]{},:;.=])"
-    r"|(?P<other>.)"
+    r"|(?P<other>.))"
 )
 
 
@@ -46,10 +47,7 @@ def lex(source: str) -> tuple[tuple[NormalizedLine, ...], tuple[tuple[int, str],
     first_line = 1
     depth = 0
     for match in _LEXEME.finditer(source):
-        kind = match.lastgroup
-        text = match.group()
-        if kind == "space":
-            continue
+        kind = match.lastgroup or "other"  # every alternative is named
         if kind == "newline" or kind == "continuation":
             line += 1
             if kind == "newline" and depth <= 0 and shape:
@@ -57,6 +55,7 @@ def lex(source: str) -> tuple[tuple[NormalizedLine, ...], tuple[tuple[int, str],
                     lines.append(_normalized(first_line, shape, names, literals))
                 shape, names, literals = [], [], []
             continue
+        text = match[kind]
         if kind == "comment":
             comments.append((line, text))
             continue
