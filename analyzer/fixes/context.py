@@ -139,13 +139,18 @@ def drop_comments(context: FixContext, edits: Edits, gone: list[ModuleFacts]) ->
     if not strict:
         return
     strict_pattern = _combined(tuple(strict))
+    # Every pattern holds a module's last part, its path or a name it was imported as: a comment
+    # with none of these words needs no regular expression.
+    leaves = {facts.module.rpartition(".")[2] for facts in gone} | {facts.path for facts in gone}
     touched = []
     for facts in sorted(index.modules.values(), key=lambda f: f.path):
         if facts.path in deleted:
             continue
-        loose = [p for gone_facts in gone for p in _importer_patterns(facts, gone_facts)]
+        loose_by_alias = [found for gone_facts in gone for found in _importer_patterns(facts, gone_facts)]
+        loose = [pattern for pattern, _ in loose_by_alias]
         pattern = _combined(tuple(strict + loose)) if loose else strict_pattern
-        if _comment_matches(context.files.read(facts.path), pattern):
+        needles = leaves | {alias for _, alias in loose_by_alias}
+        if _comment_matches(context.files.read(facts.path), pattern, needles):
             edits.edit(facts.path, RemoveComments(tuple(strict + loose)))
             touched.append(facts.path)
     if touched:
@@ -167,29 +172,37 @@ def _strict_patterns(facts: ModuleFacts) -> list[str]:
     return patterns
 
 
-def _importer_patterns(importer: ModuleFacts, gone: ModuleFacts) -> list[str]:
-    """How a module that imported `gone` may name it in a comment."""
+def _importer_patterns(importer: ModuleFacts, gone: ModuleFacts) -> list[tuple[str, str]]:
+    """How a module that imported `gone` may name it in a comment: (pattern, the word in it)."""
     patterns = []
     for imported in importer.imports:
         whole = imported.name is None and imported.module == gone.module
         module_itself = imported.name is not None and f"{imported.module}.{imported.name}" == gone.module
         if whole or module_itself:
-            patterns.append(rf"(?<![\w./-]){re.escape(imported.alias)}\.\w")
+            patterns.append((rf"(?<![\w./-]){re.escape(imported.alias)}\.\w", imported.alias))
         elif imported.name is not None and imported.module == gone.module and not imported.is_star:
-            patterns.append(rf"\b{re.escape(imported.alias)}\b")
+            patterns.append((rf"\b{re.escape(imported.alias)}\b", imported.alias))
     if patterns:
-        leaf = re.escape(gone.module.rpartition(".")[2])
-        patterns.append(rf"\bimport\b.*\b{leaf}\b")
+        leaf = gone.module.rpartition(".")[2]
+        patterns.append((rf"\bimport\b.*\b{re.escape(leaf)}\b", leaf))
     return patterns
 
 
-def _comment_matches(data: bytes, pattern: re.Pattern[str]) -> bool:
+def _comment_matches(data: bytes, pattern: re.Pattern[str], needles: set[str]) -> bool:
     """Whether a comment of the file may match (a quick look at the text after each `#`; the
-    rewrite then looks at real comments only)."""
+    rewrite then looks at real comments only). `needles`: a match contains one of them."""
+    text = _comment_text(data)
+    return text is not None and any(needle in text for needle in needles) and pattern.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _comment_text(data: bytes) -> str | None:
+    """The text after the first `#` of each line that has one, one line each: read once per
+    file, however many deleted modules are looked for in it."""
     if b"#" not in data:
-        return False
+        return None
     try:
         text = decode_source(data)
     except (SyntaxError, UnicodeDecodeError, LookupError):
-        return False
-    return any(pattern.search(line, line.index("#")) for line in text.splitlines() if "#" in line)
+        return None
+    return "\n".join(line[line.index("#"):] for line in text.splitlines() if "#" in line)
