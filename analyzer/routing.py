@@ -1,17 +1,22 @@
 """The mount graph: applications, routers and blueprints, and which of them reach an application.
 
 Nodes are the router-like objects the project creates (`APIRouter(...)`, `Blueprint(...)`,
-`FastAPI(...)`, `Flask(...)`, project subclasses of those and project factories returning them);
-edges are mounts (`include_router`, `register_blueprint`, `mount`, Starlette `Mount`), each with
-the prefix it adds. Which classes make applications and routers, and how each framework composes
-prefixes, is the framework adapters' knowledge (`analyzer/frameworks/`).
+`FastAPI(...)`, `Flask(...)`, project subclasses of those and project factories returning them),
+the project's controller classes (Litestar's `Controller` subclasses) and the functions a
+decorator makes route handlers of their own (Litestar's `@get("/x")`); edges are mounts
+(`include_router`, `register_blueprint`, `mount`, Starlette `Mount`, a handler listed in
+`route_handlers=[...]`), each with the prefix it adds. Which classes make applications and
+routers, and how each framework composes prefixes, is the framework adapters' knowledge
+(`analyzer/frameworks/`).
 
 A mount counts as much as the code holding it runs (the liveness model): a mount in a function
 nothing calls mounts nothing; a mount in code only tests run mounts for tests only; a mount that
-only doubtful code reaches is a doubtful edge. A mount onto something the index cannot resolve
-(a function parameter, an attribute) is taken to be onto an application. A mount whose target
-cannot be read statically covers only its candidates: the routers read through the attribute it
-reads, from the package it loads modules from.
+only doubtful code reaches is a doubtful edge. A mount that is part of its receiver's definition
+(a handler listed by the `Router(...)` bound to a name) always counts: it matters as much as the
+receiver is mounted. A mount onto something the index cannot resolve (a function parameter, an
+attribute, a `Router(...)` bound to no name) is taken to be onto an application. A mount whose
+target cannot be read statically covers only its candidates: the routers read through the
+attribute it reads, from the package it loads modules from.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from analyzer import frameworks
-from analyzer.facts.model import Binding, CallFact, ModuleFacts, MountFact, MountTarget, RouteFact, Span
+from analyzer.facts.model import Binding, CallFact, ClassFact, ModuleFacts, MountFact, MountTarget, RouteFact, Span
+from analyzer.frameworks.base import Role, RoleKind
 from analyzer.index import ProjectIndex, Symbol
 from analyzer.inference import annotation_class_name, class_of_type
 
@@ -126,6 +132,8 @@ class Routers:
                     routes=(),
                 )
         self._find_attribute_apps()
+        self._find_controllers()
+        self._find_handlers()
 
     def _find_attribute_apps(self) -> None:
         """`self.app = FastAPI()` in a class: an application object (mounts on it go through
@@ -141,6 +149,43 @@ class Routers:
                     self.nodes[symbol] = RouterNode(
                         symbol, facts.path, Span(evidence.line, evidence.line), kind[0], True, "", ()
                     )
+
+    def _find_controllers(self) -> None:
+        """Project subclasses of a controller class (Litestar's `Controller`): routers, with the
+        routes their methods declare and the prefix their class attribute gives. A controller
+        that other controllers extend is their base, not a router of its own."""
+        found: dict[Symbol, tuple[str, ClassFact, Role]] = {}
+        bases: set[Symbol] = set()
+        for facts, cls in self.index.classes():
+            symbol = Symbol("class", facts.module, cls.name)
+            role = self.class_role(symbol, frozenset({"controller"}), depth=0)
+            if role is None:
+                continue
+            found[symbol] = (facts.path, cls, role)
+            for base in cls.bases:
+                resolved = self.index.resolve_class(facts.module, base)
+                if resolved is not None:
+                    bases.add(resolved)
+        for symbol, (path, cls, role) in found.items():
+            if symbol not in bases:
+                prefix = frameworks.framework(role.framework).class_prefix(cls)
+                self.nodes[symbol] = RouterNode(symbol, path, cls.span, role.framework, False, prefix, ())
+
+    def _find_handlers(self) -> None:
+        """Module-level functions a handler decorator makes route handlers of their own
+        (Litestar's `@get("/x")`): each is a router that something must list."""
+        for facts in self.index.modules.values():
+            for function in facts.functions:
+                for decorator in function.decorators:
+                    if decorator.rpartition(".")[2] not in frameworks.HANDLER_DECORATORS:
+                        continue
+                    resolved = self.index.resolve_class(facts.module, decorator)
+                    role = frameworks.role(resolved.qualname) if resolved and resolved.kind == "external" else None
+                    if role is not None and role.kind == "handler":
+                        symbol = Symbol("function", facts.module, function.name)
+                        node = RouterNode(symbol, facts.path, function.span, role.framework, False, "", ())
+                        self.nodes[symbol] = node
+                        break
 
     def _declare_entrypoints(self, entrypoints: tuple[str, ...]) -> None:
         for entry in entrypoints:
@@ -181,20 +226,24 @@ class Routers:
         return self.class_kind(callee, depth=0)
 
     def class_kind(self, symbol: Symbol, depth: int) -> tuple[str, bool] | None:
+        """(framework, is an application) of a class whose instances are applications or routers."""
+        role = self.class_role(symbol, frozenset({"app", "router"}), depth)
+        return (role.framework, role.kind == "app") if role is not None else None
+
+    def class_role(self, symbol: Symbol, kinds: frozenset[RoleKind], depth: int) -> Role | None:
+        """The role of one of `kinds` the class `symbol` has, itself or through its bases."""
         if symbol.kind == "external":
             role = frameworks.role(symbol.qualname)
-            if role is None or role.kind not in {"app", "router"}:
-                return None
-            return role.framework, role.kind == "app"
+            return role if role is not None and role.kind in kinds else None
         cls = self.index.class_fact(symbol)
         if cls is None or depth > 8:
             return None
         for base in cls.bases:
             resolved = self.index.resolve_class(symbol.module, base)
             if resolved is not None:
-                kind = self.class_kind(resolved, depth + 1)
-                if kind is not None:
-                    return kind
+                role = self.class_role(resolved, kinds, depth + 1)
+                if role is not None:
+                    return role
         return None
 
     def node_for(self, module: str, dotted: str, scope: str) -> Symbol | None:
@@ -260,7 +309,10 @@ class MountGraph:
                     helpers[Symbol("function", facts.module, mount.helper)] = mount
                     continue
                 receiver = self.routers.node_for(facts.module, mount.receiver, mount.scope) or VIRTUAL_APP
-                inert, doubt = self._reach(facts, mount.line, mount.scope)
+                if mount.composes and receiver != VIRTUAL_APP:
+                    inert, doubt = None, None  # part of the receiver: it counts as much as the receiver is mounted
+                else:
+                    inert, doubt = self._reach(facts, mount.line, mount.scope)
                 if mount.dynamic:
                     if inert is None:
                         self.dynamic.append(

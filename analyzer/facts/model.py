@@ -116,6 +116,9 @@ class ClassFact:
     declares_abstract: bool = False  # it declares abstract methods (`@abstractmethod`)
     keywords: tuple[tuple[str, str], ...] = ()  # class keywords but `metaclass` (`table=True`), as written
     attribute_values: tuple[tuple[str, str], ...] = ()  # class-level `name = dotted.value`, bound once
+    # Class-level `name = "text"`, bound once, for the names the framework adapters read, in a
+    # class whose methods declare its own routes (a controller's `path`).
+    strings: tuple[tuple[str, str], ...] = ()
 
     @property
     def members(self) -> frozenset[str]:
@@ -248,7 +251,9 @@ class MountFact:
     "router")`, `module.router`) and `dynamic_package` the package its module is loaded from,
     when known. In a helper such as `def add(app, router): app.include_router(router)`, the mount
     of the parameter names the `helper` and the `parameter`; each call of the helper is a mount
-    of its argument.
+    of its argument. With `composes`, the target is part of the receiver's definition
+    (`router = Router(route_handlers=[...])`): mounted wherever the receiver is, whether or not
+    the code holding the call runs.
     """
 
     receiver: str
@@ -262,6 +267,7 @@ class MountFact:
     helper: str | None = None  # the module-level function whose parameter is mounted here
     parameter: str | None = None  # that parameter
     prefix: str | None = None  # the helper's own prefix for what it mounts
+    composes: bool = False
 
 
 # A logical source line reduced for clone detection: (line, shape, names, literals, size).

@@ -58,7 +58,14 @@ from analyzer.facts.syntax import (
     target_names,
 )
 from analyzer.facts.texts import DEPRECATED, PATH_CALLS, Strings
-from analyzer.frameworks import CALL_HOOKS, DECORATOR_HOOKS, HELPER_METHODS, MOUNT_METHODS, ROUTE_DECORATORS
+from analyzer.frameworks import (
+    CALL_HOOKS,
+    CLASS_STRINGS,
+    DECORATOR_HOOKS,
+    HELPER_METHODS,
+    MOUNT_METHODS,
+    ROUTE_DECORATORS,
+)
 from analyzer.frameworks.base import Mount, receiver_routes
 from analyzer.similarity import fingerprints
 
@@ -205,6 +212,7 @@ class _ClassBuilder:
     abstract_methods: int = 0
     keywords: tuple[tuple[str, str], ...] = ()
     values: dict[str, str | None] = field(default_factory=dict)
+    strings: dict[str, str | None] = field(default_factory=dict)
 
     def build(self) -> ClassFact:
         types = []
@@ -231,6 +239,7 @@ class _ClassBuilder:
             declares_abstract=self.abstract_methods > 0,
             keywords=self.keywords,
             attribute_values=tuple(sorted((k, v) for k, v in self.values.items() if v is not None)),
+            strings=tuple(sorted((k, v) for k, v in self.strings.items() if v is not None)),
         )
 
 
@@ -347,6 +356,9 @@ class FactsVisitor(ast.NodeVisitor):
 
     def bound_to(self, call: ast.Call) -> str | None:
         return self.bound_calls.get(id(call))
+
+    def imports_from(self, package: str) -> bool:
+        return any(m == package or m.startswith(package + ".") for m in self.module_aliases.values())
 
     def _resolve_relative(self, level: int, module: str | None) -> str:
         if level == 0:
@@ -566,9 +578,12 @@ class FactsVisitor(ast.NodeVisitor):
             keywords=tuple(keywords),
         )
         self.class_stack.append(builder)
+        routes = len(self.routes)
         for statement in node.body:
             self.visit(statement)
         self.class_stack.pop()
+        if not any(route.receiver == node.name for route in self.routes[routes:]):
+            builder.strings.clear()  # kept for a controller only: a class whose methods are its routes
         self.classes.append(builder.build())
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -744,6 +759,8 @@ class FactsVisitor(ast.NodeVisitor):
                 builder.field_types.append((name, annotation))
             # `events = router` in a class body; a second binding makes the value unknown.
             builder.values[name] = dotted_name(value) if name not in builder.values else None
+            if name in CLASS_STRINGS:  # `path = "/users"` in a controller
+                builder.strings[name] = string_value(value) if name not in builder.strings else None
             return
         if self.class_stack and builder is None and not self._in_function():
             return
@@ -1208,10 +1225,11 @@ class FactsVisitor(ast.NodeVisitor):
         return None
 
     def _record_mount(self, mount: Mount, node: ast.Call) -> None:
-        self._mount(mount.receiver, mount.method, node, mount.target, mount.prefix)
+        self._mount(mount.receiver, mount.method, node, mount.target, mount.prefix, mount.composes)
 
     def _mount(
-        self, receiver: str, method: str, node: ast.Call, target: ast.expr | MountTarget, prefix: ast.expr | None
+        self, receiver: str, method: str, node: ast.Call, target: ast.expr | MountTarget, prefix: ast.expr | None,
+        composes: bool = False,
     ) -> None:
         """A mount at `node`, its target evaluated here: one target per iteration of the literal
         loops it depends on, or what is known of it when it is computed."""
@@ -1241,6 +1259,7 @@ class FactsVisitor(ast.NodeVisitor):
                 dynamic=dynamic is not None,
                 dynamic_attr=dynamic.attribute if dynamic else None,
                 dynamic_package=dynamic.package if dynamic else None,
+                composes=composes,
             )
         )
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from analyzer.frameworks import fastapi, flask
+from analyzer.frameworks import fastapi, flask, litestar
 from analyzer.frameworks.base import Adapter, CallHook, DecoratorHook, Framework, Role
 
-ADAPTERS: tuple[Adapter, ...] = (fastapi.ADAPTER, flask.ADAPTER)
+ADAPTERS: tuple[Adapter, ...] = (fastapi.ADAPTER, flask.ADAPTER, litestar.ADAPTER)
 
 _T = TypeVar("_T")
 
@@ -50,6 +50,12 @@ HELPER_METHODS: frozenset[str] = frozenset().union(*(a.helper_methods for a in A
 CONSTRUCTORS: frozenset[str] = frozenset(
     name.rpartition(".")[2] for name, role in ROLES.items() if role.kind in {"app", "router"}
 )
+# The last names of the decorators that make a function a route handler of its own.
+HANDLER_DECORATORS: frozenset[str] = frozenset(
+    name.rpartition(".")[2] for name, role in ROLES.items() if role.kind == "handler"
+)
+# The class attributes that hold a controller's own prefix: the visitor records their strings.
+CLASS_STRINGS: frozenset[str] = frozenset(name for f in FRAMEWORKS.values() for name in f.prefix_attributes)
 
 
 def role(qualname: str) -> Role | None:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from analyzer.facts.model import Binding, MountTarget, RouteFact
+from analyzer.facts.model import Binding, ClassFact, MountTarget, RouteFact
 from analyzer.facts.syntax import dotted_name, keyword, positional, string_list, string_value
 
 
@@ -51,6 +51,10 @@ class Site(Protocol):
         """The name `name = call(...)` binds, when `call` is the whole value of an assignment."""
         ...
 
+    def imports_from(self, package: str) -> bool:
+        """Whether the module imports `package`, or something from it, at module level."""
+        ...
+
 
 @dataclass(frozen=True)
 class Mount:
@@ -60,8 +64,9 @@ class Mount:
     `target` is an expression, which the core evaluates (one target per iteration of a loop over
     a literal list, modules loaded by name...), or a target already typed (a module named by a
     string). With `composes`, the receiver is the object the call itself constructs
-    (`Router(route_handlers=[...])`): the target is part of its definition, mounted wherever the
-    receiver is.
+    (`router = Router(route_handlers=[...])`, "?" when the call is bound to no name): the target
+    is part of its definition, mounted wherever the receiver is, whether or not the code holding
+    the call runs (onto "?", it counts as a mount onto the application does).
     """
 
     receiver: str
@@ -75,17 +80,19 @@ Found = RouteFact | Mount
 CallHook = Callable[[ast.Call, Site], Iterable[Found]]
 DecoratorHook = Callable[[ast.Call, ast.FunctionDef | ast.AsyncFunctionDef, Site], Iterable[RouteFact]]
 
-RoleKind = Literal["app", "router", "controller", "resources"]
+RoleKind = Literal["app", "router", "controller", "handler", "resources"]
 
 
 @dataclass(frozen=True)
 class Role:
-    """What a library class is to a framework.
+    """What a library class (or decorator) is to a framework.
 
     `app`: an application (a root of the mount graph); `router`: its instances are routers;
-    `controller`: its project subclasses are routers (Litestar's `Controller`); `resources`: an
-    object that adds its routes to the router or application given as its first argument
-    (flask-restful's `Api(bp)`).
+    `controller`: its project subclasses are routers (Litestar's `Controller`), with the routes
+    their methods declare; `handler`: a decorator that makes the module-level function it
+    decorates a route handler of its own, mounted by listing it (Litestar's `@get("/x")`);
+    `resources`: an object that adds its routes to the router or application given as its first
+    argument (flask-restful's `Api(bp)`).
     """
 
     framework: str
@@ -98,6 +105,7 @@ class Framework:
 
     name: str
     prefix_keywords: tuple[str, ...] = ()  # a router's own prefix, by its constructor's keyword
+    prefix_attributes: tuple[str, ...] = ()  # a controller's own prefix, by its class attribute
     mount_replaces_prefix: bool = False  # a mount's prefix replaces the router's own (Flask's url_prefix)
     advice: str = "app.include_router({router})"  # mounting `router`, in the framework's words
 
@@ -108,8 +116,17 @@ class Framework:
                 return keywords[name]
         return ""
 
+    def class_prefix(self, cls: ClassFact) -> str:
+        """A controller class's own prefix (`path = "/users"` in its body)."""
+        strings = dict(cls.strings)
+        return next((strings[name] for name in self.prefix_attributes if strings.get(name)), "")
+
     def mount_advice(self, router: str, prefix: str = "") -> str:
         return self.advice.format(router=router, prefix=prefix or "/")
+
+    def mount_call(self, router: str, prefix: str = "") -> str:
+        """The call of the advice without its receiver (`include_router(items.router)`)."""
+        return self.mount_advice(router, prefix).partition(".")[2]
 
 
 @dataclass(frozen=True)

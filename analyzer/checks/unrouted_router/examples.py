@@ -12,6 +12,13 @@ app = FastAPI()
 app.include_router(items.router)
 '''
 
+_LITESTAR_MAIN = '''from litestar import Litestar
+
+from app import books, legacy
+
+app = Litestar(route_handlers=[books.Books])
+'''
+
 INVALID = (
     Example(
         files={
@@ -30,6 +37,23 @@ INVALID = (
         expected=(("app/routes/legacy.py", 3, "router"),),
         note="imported next to the live router, never included",
         fixed={"app/routes/legacy.py": None, "app/main.py": _MAIN.replace("import items, legacy", "import items")},
+    ),
+    Example(
+        files={
+            "app/__init__.py": "",
+            "app/books.py": (
+                "from litestar import Controller, get\n\n\nclass Books(Controller):\n    path = '/v2/books'\n\n"
+                "    @get('/{book_id:int}')\n    async def get_book(self, book_id: int) -> dict:\n        return {}\n"
+            ),
+            "app/legacy.py": (
+                "from litestar import Controller, get\n\n\nclass LegacyBooks(Controller):\n    path = '/books'\n\n"
+                "    @get('/{book_id:int}')\n    async def get_book(self, book_id: int) -> dict:\n        return {}\n"
+            ),
+            "app/main.py": _LITESTAR_MAIN,
+        },
+        expected=(("app/legacy.py", 4, "LegacyBooks"),),
+        note="a Litestar controller the application does not list",
+        fixed={"app/legacy.py": None, "app/main.py": _LITESTAR_MAIN.replace("import books, legacy", "import books")},
     ),
 )
 

@@ -4,6 +4,7 @@ and, through the plan's cascade, the modules only it reached; otherwise say how 
 
 from __future__ import annotations
 
+from analyzer import frameworks
 from analyzer.checks.unrouted_router.details import RULE_ID, DeleteRouter, MountRouter, UnroutedDetails
 from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, details_of, fix_of
@@ -46,12 +47,7 @@ def fix(finding: Finding, context: FixContext) -> Edits:
 
 def mount_advice(spec: MountRouter, details: UnroutedDetails) -> str:
     """The line that mounts the router, in its framework's words."""
-    target = f"{spec.module.rpartition('.')[2]}.{spec.router}"
-    if details.framework == "flask":
-        return f"app.register_blueprint({target})"
-    if details.framework == "starlette":
-        return f'app.mount("{details.prefix or "/"}", {target})'
-    return f"app.include_router({target})"
+    return frameworks.mount_advice(details.framework, f"{spec.module.rpartition('.')[2]}.{spec.router}", details.prefix)
 
 
 def _uses(facts: ModuleFacts, names: set[str], import_line: int) -> bool:

@@ -3,6 +3,7 @@ mounted replacement, and a search that nothing imports the deleted module any mo
 
 from __future__ import annotations
 
+from analyzer import frameworks
 from analyzer.checks.unrouted_router.details import DeleteRouter, MountRouter, UnroutedDetails
 from analyzer.findings import Finding, details_of, fix_of
 from analyzer.fixes.plan import FileChange
@@ -47,11 +48,11 @@ class Report(RuleReport):
         router = f"{finding.path.rpartition('/')[2].removesuffix('.py')}.{finding.symbol}"
         mounts = ", ".join(w.link(r.path, r.line, r.end_line) for r in finding.related) or "—"
         size = t.n("line", action.lines_removed)
-        call = "register_blueprint" if details.framework == "flask" else "include_router"
+        call = frameworks.framework(details.framework).mount_call(router, details.prefix)
         out = [
             f"**{t('labels.file')}**: `{finding.path}` ({size})\n",
             w.reasons_label(action.status == "skipped"),
-            "- " + t(self.key("report.not_mounted"), mounts=mounts, call=f"{call}({router})"),
+            "- " + t(self.key("report.not_mounted"), mounts=mounts, call=call),
         ]
         endpoints = details.endpoints
         deprecated = sorted({e.deprecated_in for e in endpoints if e.deprecated_in})
