@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from analyzer.frameworks import fastapi, flask, litestar
+from analyzer.frameworks import fastapi, flask, litestar, ninja
 from analyzer.frameworks.base import Adapter, CallHook, DecoratorHook, Framework, Role
 
-ADAPTERS: tuple[Adapter, ...] = (fastapi.ADAPTER, flask.ADAPTER, litestar.ADAPTER)
+ADAPTERS: tuple[Adapter, ...] = (fastapi.ADAPTER, flask.ADAPTER, litestar.ADAPTER, ninja.ADAPTER)
 
 _T = TypeVar("_T")
 

@@ -129,4 +129,18 @@ VALID = (
         },
         note="a dynamic mount could reach it: a diagnostic, not a finding",
     ),
+    Example(
+        files={
+            "events/__init__.py": "",
+            "events/api.py": (
+                "from ninja import Router\n\nrouter = Router()\n\n\n"
+                "@router.get('/')\ndef list_events(request):\n    return []\n"
+            ),
+            "mysite/__init__.py": "",
+            "mysite/api.py": (
+                "from ninja import NinjaAPI\n\napi = NinjaAPI()\napi.add_router('/events', 'events.api.router')\n"
+            ),
+        },
+        note="a Django Ninja router mounted by its dotted name",
+    ),
 )
