@@ -31,6 +31,7 @@ CLASSES: dict[str, list[str]] = {
     "flask_login.AnonymousUserMixin": ["flask_login.mixins.AnonymousUserMixin"],
     "flask_restful.Resource": [],
     "flask_restx.Resource": ["flask_restx.resource.Resource"],
+    "msgspec.Struct": [],
 }
 # Classes made by a library object at run time (`db = SQLAlchemy()`, then `db.Model`), read from
 # a fresh instance: qualified name of the factory → {attribute: name the class is recorded under}.

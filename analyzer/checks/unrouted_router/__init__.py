@@ -1,9 +1,13 @@
-"""unrouted-router: a FastAPI `APIRouter` or Flask `Blueprint` that is never mounted.
+"""unrouted-router: a router, blueprint or controller that is never mounted.
 
 ## What it finds
 A router whose endpoints never reach an application: no chain of `include_router`,
-`register_blueprint`, `mount` or Starlette `Mount` calls leads from a `FastAPI(...)`,
-`Flask(...)` or `Starlette(...)` object to it. Chains are followed through aggregator routers,
+`register_blueprint`, `mount` or Starlette `Mount` calls, Litestar `route_handlers=[...]` lists
+and `register` calls, or Django Ninja `add_router` calls leads from a `FastAPI(...)`,
+`Flask(...)`, `Starlette(...)`, `Litestar(...)` or `NinjaAPI(...)` object to it. A router is a
+FastAPI `APIRouter`, a Flask `Blueprint`, a Starlette, Litestar or Ninja `Router`, a Litestar
+`Controller` subclass, or a Litestar handler function (`@get("/x")`), which something must list;
+the handlers a router lists are reported with it. Chains are followed through aggregator routers,
 package re-exports, import aliases, module attributes (`items.router`), app factories, the
 variables holding their results and the module-level routers they return, `functools.partial`
 of a mount method, helper functions that mount their parameter
@@ -32,7 +36,9 @@ A project without any application object is not judged (a library of routers). M
 cannot be read statically (`importlib.import_module`, `getattr(module, "router")`, plugin
 loaders, a mounting helper that other modules call) make every router they could stand for
 uncertain: those are listed as diagnostics, not findings. A mount onto an object the index
-cannot identify is assumed to be onto an application.
+cannot identify is assumed to be onto an application; so is an unbound Litestar
+`Router(...)` written inside another's list (what it lists counts as listed when its code runs).
+A Litestar `Router`'s own prefix is read from its `path=` keyword only.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ if TYPE_CHECKING:
 
 class UnroutedRouter(Rule):
     id = RULE_ID
-    summary = "An APIRouter or Blueprint whose endpoints are never mounted on the application."
+    summary = "A router, blueprint or controller whose endpoints are never mounted on the application."
     doc = __doc__ or ""
     valid = examples.VALID
     invalid = examples.INVALID
