@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analyzer.fixes.plan import PlanOptions, build_plan
 from tests.frameworks import endpoints, project_of, unrouted
 
 HANDLERS = (
@@ -147,3 +148,18 @@ def test_other_libraries_decorators_and_routers_are_not_litestar_ones() -> None:
     assert project.index.modules["app.cache"].routes == ()
     assert project.index.modules["app.main"].mounts == ()
     assert {node.framework for node in project.mounts.nodes.values()} == {"fastapi", "starlette"}
+
+
+def test_dropping_an_unlisted_handler_keeps_the_module_of_the_listed_ones(scan_tree) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/main.py": (
+            "from litestar import Litestar, get\n\n\n@get('/health')\nasync def health() -> str:\n    return 'ok'\n\n\n"
+            "@get('/status')\nasync def status() -> str:\n    return 'ok'\n\n\n"
+            "app = Litestar(route_handlers=[health])\n"
+        ),
+    }
+    plan = build_plan(scan_tree(files, rules={"unrouted-router"}), PlanOptions(drop_unrouted=True))
+    (fix,) = plan.fixes
+    assert fix.status == "skipped" and plan.deleted == []
+    assert fix.skipped is not None and fix.skipped.params["other"] == "health"

@@ -29,7 +29,8 @@ imports the module but `app/main.py` never calls `app.include_router(sse.router)
 
 ## Fix
 When every endpoint has a mounted replacement or is documented as deprecated: delete the module
-and drop it from its package's imports and `__all__`. Otherwise: mount it, or delete it by hand.
+and drop it from its package's imports and `__all__` (not when the module is still used, or also
+holds the application or a mounted router). Otherwise: mount it, or delete it by hand.
 
 ## Blind spots
 A project without any application object is not judged (a library of routers). Mounts that

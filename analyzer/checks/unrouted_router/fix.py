@@ -1,6 +1,7 @@
 """unrouted-router's fix: when every endpoint has a mounted replacement or is documented as
 deprecated (or with `--drop-unrouted`), delete the module, its imports, the comments that name it
-and, through the plan's cascade, the modules only it reached; otherwise say how to mount it."""
+and, through the plan's cascade, the modules only it reached; otherwise say how to mount it. A
+module still used, or that also holds the application or a mounted router, is never deleted."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding, details_of, fix_of
 from analyzer.fixes.context import Edits, FixContext, Note, drop_comments, star_import
 from analyzer.fixes.transforms import RemoveModuleImports
+from analyzer.routing import RouterNode
 
 
 def fix(finding: Finding, context: FixContext) -> Edits:
@@ -30,6 +32,11 @@ def fix(finding: Finding, context: FixContext) -> Edits:
             where = f"{reference.path}:{reference.line}"
             return Edits(skipped=Note("not_deleted_used", {"where": where, "module": facts.module}, RULE_ID))
         importers.append(reference.path)
+    shared = _live_neighbour(context, spec.path, finding.symbol)
+    if shared is not None:
+        where = f"{shared.path}:{shared.span.line}"
+        return Edits(skipped=Note("not_deleted_shared", {
+            "module": facts.module, "other": shared.symbol.name, "where": where}, RULE_ID))
     star = star_import(index, importers, {facts.module})
     if star:
         return Edits(skipped=star)
@@ -43,6 +50,20 @@ def fix(finding: Finding, context: FixContext) -> Edits:
     if deprecated:
         edits.notes.append(Note("deprecated", {"where": ", ".join(deprecated)}, RULE_ID))
     return edits
+
+
+def _live_neighbour(context: FixContext, path: str, router: str | None) -> RouterNode | None:
+    """An application, or a mounted router, that the module of the unrouted one also holds (the
+    application module itself, or a module of route handlers of which one is unlisted): deleting
+    the module would delete it too."""
+    graph = context.project.mounts
+    return next(
+        (
+            node for node in sorted(graph.nodes.values(), key=lambda n: n.span.line)
+            if node.path == path and node.symbol.name != router and (node.is_app or node.symbol in graph.reachable)
+        ),
+        None,
+    )
 
 
 def mount_advice(spec: MountRouter, details: UnroutedDetails) -> str:
