@@ -17,7 +17,7 @@ import ast
 from collections.abc import Iterator
 
 from analyzer.facts.model import MountTarget, RouteFact
-from analyzer.facts.syntax import dotted_name, keyword, last_name, positional, string_list, string_value
+from analyzer.facts.syntax import callee, dotted_name, keyword, last_name, positional, string_list, string_value
 from analyzer.frameworks.base import Adapter, Found, Framework, Mount, Role, Site, method_mount
 
 LITESTAR = Framework(
@@ -82,9 +82,12 @@ def _composed(node: ast.Call, site: Site) -> Iterator[Found]:
 
 
 def _listed(value: ast.expr | None, site: Site) -> Iterator[ast.expr | MountTarget]:
-    """The elements of a list of handlers: each written one, or each element of a collection
-    bound to a name (read by the mount graph where it is bound); anything else is a target the
-    core reads as it reads any (`route_handlers=make_handlers()`)."""
+    """The elements of a list of handlers (written, bound to a name here, unpacked with `*` or
+    added with `+`); a list bound elsewhere is read by the mount graph where it is bound, and one
+    computed (`make_handlers()`) may hold any handler: the mount graph cannot resolve it as a
+    collection, so it takes it to be dynamic."""
+    if value is None:
+        return
     if isinstance(value, ast.Name) and isinstance(literal := site.literal(value.id), (ast.List, ast.Tuple)):
         value = literal
     if isinstance(value, (ast.List, ast.Tuple)):
@@ -93,10 +96,11 @@ def _listed(value: ast.expr | None, site: Site) -> Iterator[ast.expr | MountTarg
                 yield from _listed(element.value, site)
             else:
                 yield element
-    elif value is not None and (collection := dotted_name(value)) is not None:
-        yield MountTarget("", collection=collection)
-    elif value is not None:
-        yield value
+    elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        yield from _listed(value.left, site)
+        yield from _listed(value.right, site)
+    else:
+        yield MountTarget("", collection=dotted_name(value) or callee(value) or "?")
 
 
 def _register(node: ast.Call, site: Site) -> Iterator[Found]:

@@ -163,3 +163,19 @@ def test_dropping_an_unlisted_handler_keeps_the_module_of_the_listed_ones(scan_t
     (fix,) = plan.fixes
     assert fix.status == "skipped" and plan.deleted == []
     assert fix.skipped is not None and fix.skipped.params["other"] == "health"
+
+
+def test_a_computed_list_of_handlers_makes_what_it_may_list_uncertain(scan_tree) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/handlers.py": HANDLERS,
+        "app/main.py": (
+            "from litestar import Litestar\n\nfrom app import handlers\n\n\n"
+            "def make_handlers() -> list:\n    return [handlers.health, handlers.list_items]\n\n\n"
+            "app = Litestar(route_handlers=[handlers.UserController] + make_handlers())\n"
+        ),
+    }
+    result = scan_tree(files, rules={"unrouted-router"})
+    assert {(f.symbol, f.confidence) for f in result.findings} == {
+        ("health", "uncertain"), ("list_items", "uncertain"), ("archive", "uncertain")
+    }
