@@ -44,6 +44,10 @@ class ScanResult:
     load_project: Callable[[], Project] = field(repr=False, compare=False)
     suppressed: int = 0
     unused_suppressions: tuple[Diagnostic, ...] = ()
+    # With the cache on: the folder and the key of what the checks produced, so that what is
+    # computed from this result (a fix plan) can be kept beside it.
+    cache_dir: Path | None = field(default=None, repr=False, compare=False)
+    cache_key: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def project(self) -> Project:
@@ -157,7 +161,8 @@ def _scan(
     discovery = discover(
         root, include=options.include, exclude=options.exclude, respect_gitignore=options.respect_gitignore
     )
-    store = FactsCache(prepare_directory(cache_directory(discovery.root, options))) if cache else None
+    cache_dir = prepare_directory(cache_directory(discovery.root, options)) if cache else None
+    store = FactsCache(cache_dir) if cache_dir is not None else None
     sources, diagnostics = _read(discovery)
     launchers = _read_launchers(discovery)
     keys = {s.file.path: _key(store, s) for s in sources}
@@ -231,6 +236,8 @@ def _scan(
         load_project=load_project,
         suppressed=checked.suppressed,
         unused_suppressions=unused,
+        cache_dir=cache_dir,
+        cache_key=result_key,
     )
 
 

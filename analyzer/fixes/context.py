@@ -15,14 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.facts.extract import decode_source
 from analyzer.facts.model import ModuleFacts
-from analyzer.fixes.transforms import Op, RemoveComments, SourceFile
 from analyzer.index import ProjectIndex
 from analyzer.liveness import Liveness
 from analyzer.project import Project
+
+if TYPE_CHECKING:
+    from analyzer.fixes.transforms import Op, SourceFile
 
 # A method a fix adds when nothing better fits starts its docstring with this: it raises
 # NotImplementedError, and verification finds it in the tree and never counts it as a fix.
@@ -87,6 +89,8 @@ class Files:
 
     def source(self, path: str) -> SourceFile:
         if path not in self._sources:
+            from analyzer.fixes.transforms import SourceFile  # libcst: only to plan
+
             self._sources[path] = SourceFile(path, self.read(path))
         return self._sources[path]
 
@@ -151,6 +155,8 @@ def drop_comments(context: FixContext, edits: Edits, gone: list[ModuleFacts]) ->
         pattern = _combined(tuple(strict + loose)) if loose else strict_pattern
         needles = leaves | {alias for _, alias in loose_by_alias}
         if _comment_matches(context.files.read(facts.path), pattern, needles):
+            from analyzer.fixes.transforms import RemoveComments  # libcst: only to plan
+
             edits.edit(facts.path, RemoveComments(tuple(strict + loose)))
             touched.append(facts.path)
     if touched:

@@ -244,3 +244,36 @@ def test_unrouted_router_without_replacements_is_not_deleted_unless_asked(tmp_pa
     assert plan.deleted == ["app/routes/old.py"] and plan.changed == ["app/routes/__init__.py"]
     apply_plan(plan, force=True)
     assert (root / "app/routes/__init__.py").read_text() == "from . import items\n"
+
+
+def test_a_scan_with_the_cache_plans_once_for_the_same_files_findings_and_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm `fix` reads its plan back: the same files, findings and options give the plan
+    already made; another option, a finding left out or an edited file plan again."""
+    from analyzer.fixes import planner
+
+    root = write_tree(tmp_path / "app", {
+        "app/__init__.py": "", "app/main.py": "from app.models import User\n\nprint(User)\n",
+        "app/models.py": "class User:\n    pass\n\n\nclass User:\n    name = 1\n",
+    })
+    first = build_plan(scan(root, cache=True))
+    assert [fix.status for fix in first.fixes] == ["fixed"]
+    calls: list[PlanOptions] = []
+    real = planner.planned
+
+    def counted(result, options):  # type: ignore[no-untyped-def]
+        calls.append(options)
+        return real(result, options)
+
+    monkeypatch.setattr(planner, "planned", counted)
+    again = build_plan(scan(root, cache=True))
+    assert calls == [] and again.final == first.final and [f.summary for f in again.fixes] == [
+        f.summary for f in first.fixes
+    ]
+    build_plan(scan(root, cache=True), PlanOptions(include_uncertain=True))
+    build_plan(scan(root, cache=True).restricted_to(set()))
+    assert len(calls) == 2
+    (root / "app" / "main.py").write_text("from app.models import User\n\nprint(User, 2)\n")
+    build_plan(scan(root, cache=True))
+    assert len(calls) == 3
