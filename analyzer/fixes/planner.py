@@ -15,6 +15,7 @@ from analyzer.fixes.context import Edits, Files, FixContext, Note, PlanOptions, 
 from analyzer.fixes.plan import FileChange, FixPlan, PlannedFix
 from analyzer.fixes.transforms import (
     NODE_OPS,
+    MoveStatement,
     NodeOp,
     Op,
     RemoveStatement,
@@ -249,6 +250,15 @@ def _clash(source: SourceFile, a: NodeOp, b: NodeOp) -> bool:
     """Whether two operations on one file cannot both apply: one removes what the other is
     in or changes, or both change one name differently. Methods added to one class, calls
     renamed inside a class that gets a method, names moved from one import: all compose."""
+    if isinstance(a, MoveStatement) and isinstance(b, MoveStatement):
+        # Two statements moved before one: both arrive, in their order. A moved anchor: no.
+        return a.node is b.node or a.node is b.before or b.node is a.before
+    for move, other in ((a, b), (b, a)):
+        if isinstance(move, MoveStatement):
+            return isinstance(other, RemoveStatement) and any(
+                source.contains(node, other.node) or source.contains(other.node, node)
+                for node in (move.node, move.before)
+            )
     first, second = node_of(a), node_of(b)
     if isinstance(a, RemoveStatement) or isinstance(b, RemoveStatement):
         return source.contains(first, second) or source.contains(second, first)

@@ -116,6 +116,15 @@ class RetargetImport:
     module: str
 
 
+@dataclass(frozen=True, eq=False)
+class MoveStatement:
+    """Move a statement (a decorated function, with the comments above it) to just before
+    another statement of the same block."""
+
+    node: cst.BaseStatement
+    before: cst.BaseStatement
+
+
 @dataclass(frozen=True)
 class RewriteReferences:
     """Imports of `old`, dotted references and dotted strings now name `new` (star imports
@@ -151,9 +160,9 @@ class AppendAliases:
     comment: str
 
 
-NodeOp = RemoveStatement | AddMethod | RenameAttribute | RetargetImport
+NodeOp = RemoveStatement | AddMethod | RenameAttribute | RetargetImport | MoveStatement
 Op = NodeOp | RewriteReferences | RemoveModuleImports | RemoveComments | AppendAliases
-NODE_OPS = (RemoveStatement, AddMethod, RenameAttribute, RetargetImport)
+NODE_OPS = (RemoveStatement, AddMethod, RenameAttribute, RetargetImport, MoveStatement)
 
 
 def node_of(op: NodeOp) -> cst.CSTNode:
@@ -357,14 +366,16 @@ Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 class _BlockEditor(cst.CSTTransformer):
-    """Statements are dropped (`self.dropped`, by identity of the node this pass visits) or
-    followed by new ones (`self.after`) by their block, which moves the blank lines and comments
-    above a dropped statement onto the next one."""
+    """Statements are dropped (`self.dropped`, by identity of the node this pass visits),
+    followed by new ones (`self.after`) or moved before another one of their block
+    (`self.moved`: the moved statement's identity → the other's), by their block, which moves
+    the blank lines and comments above a dropped statement onto the next one."""
 
     def __init__(self) -> None:
         super().__init__()
         self.dropped: set[int] = set()
         self.after: dict[int, list[Statement]] = {}
+        self.moved: dict[int, int] = {}
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         return self._edit(original, updated, at_module=True)
@@ -373,12 +384,21 @@ class _BlockEditor(cst.CSTTransformer):
         return self._edit(original, updated, at_module=False)
 
     def _edit(self, original: _Body, updated: _Body, at_module: bool) -> _Body:
-        if not any(id(s) in self.dropped or id(s) in self.after for s in original.body):
+        if not any(id(s) in self.dropped or id(s) in self.after or id(s) in self.moved for s in original.body):
             return updated
         body: list[Statement] = []
         carried: list[cst.EmptyLine] | None = None  # what a dropped run leaves for the next statement
+        arriving: dict[int, list[Statement]] = {}  # statements moved before another, by its identity
+        for old, new in zip(original.body, updated.body, strict=True):
+            if id(old) in self.moved:
+                assert isinstance(new, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+                arriving.setdefault(self.moved[id(old)], []).append(new)
         for old, new in zip(original.body, updated.body, strict=True):
             assert isinstance(new, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+            if id(old) in arriving:
+                new = _arrive(arriving[id(old)], new, body)
+            if id(old) in self.moved:
+                continue
             if id(old) in self.dropped:
                 # As if the statements of a dropped run were dropped one by one, in any order.
                 lines = list(new.leading_lines)
@@ -405,6 +425,23 @@ class _BlockEditor(cst.CSTTransformer):
         if not updated.body:
             return updated.with_changes(body=[cst.Pass()])
         return updated
+
+
+def _arrive(moved: list[Statement], anchor: Statement, body: list[Statement]) -> Statement:
+    """Append the statements moved before `anchor` to `body`, and give back `anchor`: the first
+    of them takes the blank lines above the anchor, the anchor the blank lines above it (each
+    keeps its comments)."""
+    anchor_blank, anchor_rest = _blank_prefix(anchor.leading_lines)
+    first_blank, first_rest = _blank_prefix(moved[0].leading_lines)
+    body.append(moved[0].with_changes(leading_lines=[*anchor_blank, *first_rest]))
+    body.extend(moved[1:])
+    return anchor.with_changes(leading_lines=[*first_blank, *anchor_rest])
+
+
+def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> tuple[list[cst.EmptyLine], list[cst.EmptyLine]]:
+    """The blank lines before the first comment line, and the rest."""
+    count = next((n for n, line in enumerate(lines) if line.comment is not None), len(lines))
+    return list(lines[:count]), list(lines[count:])
 
 
 def _has_blank(lines: Sequence[cst.EmptyLine]) -> bool:
@@ -450,6 +487,8 @@ class _NodeEditor(_BlockEditor):
                 self.methods.setdefault(id(op.cls), []).append(op.source)
             elif isinstance(op, RenameAttribute):
                 self.renames[id(op.node)] = op.new
+            elif isinstance(op, MoveStatement):
+                self.moved[id(op.node)] = id(op.before)
             else:
                 self.retargets.setdefault(id(op.statement), []).append(op)
 

@@ -8,6 +8,7 @@ import pytest
 from analyzer.fixes.transforms import (
     AddMethod,
     AppendAliases,
+    MoveStatement,
     RemoveComments,
     RemoveModuleImports,
     RemoveStatement,
@@ -136,6 +137,36 @@ def test_two_classes_removed_from_one_file_in_one_pass() -> None:
     )
     after = render(before, remove_class("A", 5), remove_class("B", 14))
     assert after == b"class Keep:\n    pass\n"
+
+
+def _statement(name: str):  # type: ignore[no-untyped-def]
+    def find(f: SourceFile) -> cst.BaseStatement:
+        body = f.module.body
+        return next(s for s in body if isinstance(s, (cst.FunctionDef, cst.ClassDef)) and s.name.value == name)
+
+    return find
+
+
+def test_move_statement_puts_a_decorated_function_and_its_comments_before_another() -> None:
+    before = (
+        "x = 1\n\n\n@get('/{id}')\ndef one(id):\n    return id\n\n\n"
+        "# The current user.\n@get('/me')\ndef me():  # trailing\n    return 0\n\n\nclass C:\n    pass\n"
+    )
+    after = render(before, lambda f: MoveStatement(_statement("me")(f), _statement("one")(f)))
+    assert after == (
+        b"x = 1\n\n\n# The current user.\n@get('/me')\ndef me():  # trailing\n    return 0\n\n\n"
+        b"@get('/{id}')\ndef one(id):\n    return id\n\n\nclass C:\n    pass\n"
+    )
+
+
+def test_two_statements_moved_before_one_keep_their_order() -> None:
+    before = "def a():\n    pass\n\n\ndef b():\n    pass\n\n\ndef c():\n    pass\n"
+    after = render(
+        before,
+        lambda f: MoveStatement(_statement("c")(f), _statement("a")(f)),
+        lambda f: MoveStatement(_statement("b")(f), _statement("a")(f)),
+    )
+    assert after == b"def b():\n    pass\n\n\ndef c():\n    pass\n\n\ndef a():\n    pass\n"
 
 
 def test_a_method_added_and_a_class_removed_in_one_file() -> None:
