@@ -214,17 +214,24 @@ def test_a_computed_prefix_shared_by_both_routes_is_no_doubt(scan_tree) -> None:
     assert [f[3] for f in _found(result)] == ["high"]
 
 
-def test_flask_rules_that_differ_by_a_custom_converter_are_not_the_same_rule(scan_tree) -> None:
+def test_flask_rules_that_differ_by_a_custom_converter_are_a_doubt(scan_tree) -> None:
+    """Werkzeug orders converters by weight; a custom one's is not read (equal weights: the first
+    registered wins). The same custom converter under another name is the same rule."""
     files = {
         "shop/__init__.py": "",
         "shop/app.py": (
             "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
             "@app.get('/p/<slug:name>')\ndef by_slug(name):\n    return name\n\n\n"
             "@app.get('/p/<slug:key>')\ndef again(key):\n    return key\n\n\n"
-            "@app.get('/p/<name>')\ndef by_name(name):\n    return name\n"
+            "@app.get('/q/<name>')\ndef by_name(name):\n    return name\n\n\n"
+            "@app.get('/q/<slug:key>')\ndef by_key(key):\n    return key\n\n\n"
+            "@app.get('/r/<int:id>')\ndef by_id(id):\n    return id\n\n\n"
+            "@app.get('/r/<name>')\ndef by_text(name):\n    return name\n"
         ),
     }
-    assert _found(scan_tree(files, rules={RULE})) == [("shop/app.py", 11, "again", "high")]
+    result = scan_tree(files, rules={RULE})
+    assert _found(result) == [("shop/app.py", 11, "again", "high"), ("shop/app.py", 21, "by_key", "uncertain")]
+    assert any("custom converter `slug`" in line for line in result.findings[1].evidence)
 
 
 # ---- Flask ----------------------------------------------------------------------------------------
@@ -306,3 +313,22 @@ def test_a_second_mount_inside_a_loop_is_not_deleted(scan_tree) -> None:
     assert _found(result) == [("app/main.py", 8, "router", "high")]
     (fix,) = build_plan(result, PlanOptions()).fixes
     assert fix.skipped is not None and fix.skipped.key == "mount_in_loop"
+
+
+def test_a_duplicate_view_named_by_url_for_elsewhere_is_not_deleted(scan_tree) -> None:
+    """`url_for("views.old")` builds URLs from the endpoint name even if no request reaches it."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/views.py": (
+            "from flask import Blueprint\n\nviews = Blueprint('views', __name__)\n\n\n"
+            "@views.route('/a')\ndef new():\n    return ''\n\n\n"
+            "@views.route('/a')\ndef old():\n    return ''\n"
+        ),
+        "shop/app.py": (
+            "from flask import Flask, url_for\n\nfrom shop.views import views\n\napp = Flask(__name__)\n"
+            "app.register_blueprint(views)\n\n\ndef link():\n    return url_for('views.old')\n"
+        ),
+    }
+    (fix,) = _plan(scan_tree, files).fixes
+    assert fix.skipped is not None and fix.skipped.key == "handler_used"
+    assert fix.skipped.params["where"] == "shop/app.py:10"

@@ -36,14 +36,17 @@ skipped with the reason (routes in different modules: move one by hand).
 `uncertain`, with the reason, when the order cannot be told (the two registrations are in
 different modules or functions, or in one statement such as a loop), when a prefix on the way
 is computed at run time, when a mount may not run, when the answer depends on a custom
-converter, or when the routes are mounted onto objects the index cannot identify, which may be
-different applications.
+converter (its regex, and for werkzeug its weight, are not read), or when the routes are
+mounted onto objects the index cannot identify, which may be different applications.
 
 ## Blind spots
-Routes added to a FastAPI router after it was included are counted as included. Paths,
-prefixes and methods that are not literals are not read (a computed prefix is noticed only as
-a keyword of the mount or the router's constructor). Starlette's `{p:path}` is taken to match
-at least one segment. Werkzeug's `strict_slashes` redirects and host matching are not modelled.
+Two registrations in exclusive branches (`if ...: register(a) else: register(b)`) are read as
+both made. Routes added to a FastAPI router after it was included are counted as included.
+Paths, prefixes and methods that are not literals are not read: a prefix that is not a string
+literal (an f-string of constants included) makes the finding uncertain when it is noticed, as
+a keyword of the mount or of the router's constructor; a prefix a mounting helper adds is not.
+Starlette's `{p:path}` is taken to match at least one segment. Werkzeug's `strict_slashes`
+redirects and host matching are not modelled.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from analyzer.checks.shadowed_route.details import (
     RouteRef,
     ShadowedDetails,
 )
-from analyzer.checks.shadowed_route.paths import Answer, Pattern, covers, parse, same_rule
+from analyzer.checks.shadowed_route.paths import Answer, Pattern, covers, parse, same_rule, werkzeug_tie
 from analyzer.facts.model import NAMES, ModuleFacts, RouteFact
 from analyzer.findings import Diagnostic, Finding, FixSpec, Related, counted
 from analyzer.index import Symbol
@@ -214,11 +214,12 @@ def _judge(a: Placed, b: Placed, application: str, virtual: bool) -> _Pair | Non
         return None
     identical = same_rule(a.pattern, b.pattern)
     if a.framework == "flask":
-        # Werkzeug tries static segments first and converters by weight: only the same rule shadows.
-        if not identical:
+        # Werkzeug tries static segments first and converters by weight: only the same rule
+        # shadows, or maybe one whose custom converter weighs what the other's does.
+        if not identical and not werkzeug_tie(a.pattern, b.pattern):
             return None
-        a_covers_b: Answer = "yes"
-        b_covers_a: Answer = "yes"
+        a_covers_b: Answer = "yes" if identical else "maybe"
+        b_covers_a: Answer = a_covers_b
     else:
         a_covers_b, b_covers_a = covers(a.pattern, b.pattern), covers(b.pattern, a.pattern)
         if a_covers_b == b_covers_a == "no":

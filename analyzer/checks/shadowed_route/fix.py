@@ -8,6 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from analyzer.checks.shadowed_route.details import RULE_ID, DeleteMount, DeleteRoute, MoveRoute
+from analyzer.facts.model import ModuleFacts
 from analyzer.findings import Finding
 from analyzer.fixes.context import Edits, FixContext, Note
 from analyzer.fixes.transforms import MoveStatement, RemoveStatement, SourceFile
@@ -61,15 +62,33 @@ def _delete_route(spec: DeleteRoute, context: FixContext) -> Edits:
     routes = [r for r in facts.routes if first <= r.line <= last and r.handler == spec.handler]
     if len(routes) != 1:
         return _skip("other_routes", handler=spec.handler)
-    scope = routes[0].scope
-    used = [line for line in facts.name_lines(spec.handler) if not first <= line <= last]
-    imported = context.project.references_to(Symbol("function", facts.module, spec.handler)) if not scope else []
-    if used or imported:
-        where = f"{spec.path}:{used[0]}" if used else f"{imported[0].path}:{imported[0].line}"
+    where = _mention(context, facts, spec.handler, (first, last), top_level=not routes[0].scope)
+    if where is not None:
         return _skip("handler_used", handler=spec.handler, where=where)
     edits = Edits()
     edits.edit(spec.path, RemoveStatement(handler))
     return edits
+
+
+def _mention(
+    context: FixContext, facts: ModuleFacts, handler: str, span: tuple[int, int], top_level: bool
+) -> str | None:
+    """Where the handler is named outside its definition: a use in its module, an import, or a
+    string in another module (its endpoint name in `url_for("views.handler")`), if anywhere."""
+    used = [line for line in facts.name_lines(handler) if not span[0] <= line <= span[1]]
+    if used:
+        return f"{facts.path}:{used[0]}"
+    if top_level:
+        for reference in context.project.references_to(Symbol("function", facts.module, handler)):
+            return f"{reference.path}:{reference.line}"
+    for other in sorted(context.project.index.modules.values(), key=lambda f: f.path):
+        if other.path == facts.path:
+            continue
+        named = [line for text, line in other.string_refs if text.endswith("." + handler)]
+        lines = [*other.name_lines(handler), *named]
+        if lines:
+            return f"{other.path}:{min(lines)}"
+    return None
 
 
 def _delete_mount(spec: DeleteMount, context: FixContext) -> Edits:

@@ -103,6 +103,22 @@ def same_rule(a: Pattern, b: Pattern) -> bool:
     return a.key == b.key
 
 
+def werkzeug_tie(a: Pattern, b: Pattern) -> bool:
+    """Whether two werkzeug rules differ only by converters, one of them custom at each such
+    segment: werkzeug orders converters by weight (`int` before `string`), a custom converter's
+    weight and regex are not read, and of two rules of equal weight the first registered wins."""
+    if len(a.segments) != len(b.segments) or a.trailing_slash != b.trailing_slash or a == b:
+        return False
+    for x, y in zip(a.segments, b.segments, strict=True):
+        if x == y:
+            continue
+        if not (len(x) == len(y) == 1 and isinstance(x[0], Param) and isinstance(y[0], Param)):
+            return False
+        if not (x[0].custom or y[0].custom):
+            return False
+    return True
+
+
 def covers(first: Pattern, later: Pattern) -> Answer:
     """Whether every request path `later` matches is matched by `first` (Starlette's matching)."""
     return _covers(first.segments, later.segments, first.trailing_slash, later.trailing_slash)
