@@ -93,3 +93,25 @@ def test_without_an_anchoring_root_everything_is_taken_to_run() -> None:
     liveness = project_of({"lib/__init__.py": "", "lib/a.py": "def f():\n    pass\n"}).liveness
     assert not liveness.judged
     assert liveness.module("lib.a") is Reach.APP and liveness.definition("lib.a", "f") is Reach.APP
+
+
+def test_packages_a_task_discovery_names_and_their_tasks_modules_are_reached() -> None:
+    """Celery's `autodiscover_tasks([...])` imports each package it is given and the package's
+    `tasks` module (or the `related_name` one), also through a filter call."""
+    liveness = project_of({
+        "app/__init__.py": "",
+        "app/main.py": APP + "from app import worker\n",
+        "app/worker.py": (
+            "from celery import Celery\n\nfrom app.util import keep\n\ncelery_app = Celery()\n"
+            "celery_app.autodiscover_tasks(keep(['app.billing', 'app.mail']))\n"
+            "celery_app.autodiscover_tasks(['app.reports'], related_name='jobs')\n"
+        ),
+        "app/util.py": "def keep(names):\n    return names\n",
+        "app/billing/__init__.py": "", "app/billing/tasks.py": "from app.billing import helpers\n",
+        "app/billing/helpers.py": "",
+        "app/mail/__init__.py": "", "app/mail/tasks.py": "",
+        "app/reports/__init__.py": "", "app/reports/jobs.py": "", "app/reports/tasks.py": "",
+    }).liveness
+    reached = ("app.billing.tasks", "app.billing.helpers", "app.mail.tasks", "app.reports.jobs")
+    assert [liveness.module(m) for m in reached] == [Reach.APP] * 4
+    assert liveness.module("app.reports.tasks") is not Reach.APP

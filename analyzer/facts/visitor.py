@@ -247,6 +247,10 @@ def _same(a: TypeEvidence | None, b: TypeEvidence | None) -> bool:
     return a is not None and b is not None and (a.kind, a.expr) == (b.kind, b.expr)
 
 
+# Calls that import packages by name and a module in each: the keyword naming that module, and
+# its default (Celery's task discovery).
+PACKAGE_LOADERS = {"autodiscover_tasks": ("related_name", "tasks")}
+
 _VISITS: dict[tuple[type, type], Callable[..., Any]] = {}
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -978,6 +982,9 @@ class FactsVisitor(ast.NodeVisitor):
         callee = callee_of(node)
         if callee is None:
             return
+        if callee.rpartition(".")[2] in PACKAGE_LOADERS:
+            self._packages_loaded(node, *PACKAGE_LOADERS[callee.rpartition(".")[2]])
+            return
         loaded = self._loaded_module(node)
         if loaded is None and callee.rpartition(".")[2] in {"iter_modules", "walk_packages"}:
             loaded = _Loaded((), self._walked_package(positional(node, 0) or keyword(node, "path")))
@@ -987,6 +994,23 @@ class FactsVisitor(ast.NodeVisitor):
             )
             for package in loaded.more_packages if loaded is not None else ():
                 self.dynamic_imports.append(DynamicImport(node.lineno, self.scope.name, (), package))
+
+    def _packages_loaded(self, node: ast.Call, keyword_name: str, default: str) -> None:
+        """`celery_app.autodiscover_tasks(["app.billing", ...], related_name="tasks")` imports
+        each package and its `tasks` module: the dotted strings written in its first argument
+        (through a filter call or a name bound to a list) name the packages."""
+        written = positional(node, 0) or keyword(node, "packages")
+        packages = evaluate.inline(written, self._literal) if written is not None else None
+        related = keyword(node, keyword_name)
+        leaf = string_value(related) if related is not None else default
+        names = [
+            text for constant in (ast.walk(packages) if packages is not None else ())
+            if isinstance(constant, ast.Constant) and isinstance(text := constant.value, str)
+            and text.replace(".", "").replace("_", "").isalnum() and not text[:1].isdigit()
+        ]
+        loaded = [*names, *(f"{name}.{leaf}" for name in names if leaf)]
+        if loaded:
+            self.dynamic_imports.append(DynamicImport(node.lineno, self.scope.name, tuple(dict.fromkeys(loaded))))
 
     def _loaded_module(self, value: ast.expr | None) -> _Loaded | None:
         """`importlib.import_module(...)` / `__import__(...)`: the modules it loads."""
