@@ -147,6 +147,7 @@ class Liveness:
         self.loaded_by_name: set[str] = set()  # modules code may import by a computed name
         for facts in self.index.modules.values():
             self._module_edges(facts)
+        self._looked_up_in_loaded_modules()
         self.reach: dict[Unit, Reach] = {}
         self.scripts: frozenset[str] = frozenset()  # modules that may run only as scripts nothing is known to run
         self.reasons: dict[Unit, str] = {}
@@ -348,6 +349,18 @@ class Liveness:
                 self._graph.add_doubt(
                     source, (module, ""), f"{where} imports modules of {what} by a computed name"
                 )
+
+    def _looked_up_in_loaded_modules(self) -> None:
+        """A module loaded by name is most often searched by name too (`getattr(module,
+        name)`, its members walked for subclasses of a base): its classes and functions may run
+        whenever it is loaded, though nothing names them."""
+        for module in sorted(self.loaded_by_name):
+            facts = self.index.modules.get(module)
+            if facts is None:
+                continue
+            reason = f"`{module}` is loaded by name, and its members may be looked up the same way"
+            for name in [*(c.name for c in facts.classes), *(f.name for f in facts.functions)]:
+                self._graph.add_doubt((module, ""), (module, name), reason)
 
     def _modules_under(self, package: str) -> Iterator[str]:
         prefix = package + "." if package else ""

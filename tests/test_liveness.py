@@ -81,12 +81,17 @@ def test_a_package_walk_makes_its_modules_doubtful_not_dead() -> None:
         ),
         "app/used.py": "",
         "app/plugins/__init__.py": "",
-        "app/plugins/a.py": "",
-        "app/other.py": "",
+        "app/plugins/a.py": "class Tool:\n    def run(self):\n        return 1\n",
+        "app/other.py": "class Unused:\n    pass\n",
     }).liveness
     assert liveness.module("app.plugins.a") is Reach.MAYBE
     assert "app.plugins" in (liveness.reason("app.plugins.a") or "")
     assert liveness.module("app.other") is Reach.NONE
+    # What a loader finds by name in a module it loads by name (`getattr(module, "Tool")`) may
+    # run: its classes are doubtful too, not dead; a module nothing loads keeps dead classes.
+    assert liveness.definition("app.plugins.a", "Tool") is Reach.MAYBE
+    assert "looked up" in (liveness.reason("app.plugins.a", "Tool") or "")
+    assert liveness.definition("app.other", "Unused") is Reach.NONE
 
 
 def test_without_an_anchoring_root_everything_is_taken_to_run() -> None:
