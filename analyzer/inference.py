@@ -9,10 +9,10 @@ snapshot (`scripts/gen_stdlib_members.py`): nothing is imported at scan time.
 
 from __future__ import annotations
 
-import abc
 import ast
-import enum
 import json
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -26,21 +26,15 @@ from analyzer.knowledge import LibraryBehaviour, behaviour, canonical, stdlib_me
 if TYPE_CHECKING:
     import networkx as nx
 
-KNOWN_DECORATORS = frozenset(
-    {
-        "dataclasses.dataclass",
-        "functools.total_ordering",
-        "typing.final",
-        "typing_extensions.final",
-        "typing.runtime_checkable",
-        "typing_extensions.runtime_checkable",
-        "enum.unique",
-        "pydantic.dataclasses.dataclass",
-    }
-)
 KNOWN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
 # What a class object gets from the known metaclasses (`Shape.register(X)` on an ABC).
-METACLASS_MEMBERS = frozenset(dir(abc.ABCMeta)) | frozenset(dir(enum.EnumMeta))
+
+
+@cache
+def metaclass_members() -> frozenset[str]:
+    """What a class object gets from the known metaclasses (`Shape.register(X)` on an ABC), as
+    the standard-library snapshot of the running Python says."""
+    return frozenset().union(*(stdlib_members(name) or frozenset() for name in KNOWN_METACLASSES))
 OPEN_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "typing.Any"})
 _ITERATOR_TYPES = frozenset(
     {
@@ -188,21 +182,24 @@ class ClassModel:
         qualname = behaviour().instance_classes.get(canonical(factory.qualname), {}).get(attribute)
         return Symbol("external", *qualname.rsplit(".", 1)) if qualname else None
 
+    def lineage(self, symbol: Symbol) -> Iterator[Symbol]:
+        """The class and every class it inherits from, nearest first, each once: project
+        classes, and the library classes where the walk leaves the project (`external`). The one
+        walk of base classes; asking it of one class follows that class's own bases only."""
+        seen = {symbol}
+        queue = deque([symbol])
+        while queue:
+            current = queue.popleft()
+            yield current
+            cls = self.index.class_fact(current) if current.kind == "class" else None
+            for base in self.bases(current.module, cls) if cls is not None else ():
+                if base is not None and base not in seen:
+                    seen.add(base)
+                    queue.append(base)
+
     def ancestors(self, symbol: Symbol) -> frozenset[Symbol]:
-        """The project classes `symbol` inherits from, directly or not. Asking this of one class
-        follows its own bases only, where `subclasses` needs the graph of every class."""
-        found: set[Symbol] = set()
-        pending = [symbol]
-        while pending:
-            current = pending.pop()
-            cls = self.index.class_fact(current)
-            if cls is None:
-                continue
-            for base in self.bases(current.module, cls):
-                if base is not None and base.kind == "class" and base not in found:
-                    found.add(base)
-                    pending.append(base)
-        return frozenset(found)
+        """The project classes `symbol` inherits from, directly or not."""
+        return frozenset(s for s in self.lineage(symbol) if s.kind == "class" and s != symbol)
 
     def subclasses(self, symbol: Symbol) -> set[Symbol]:
         import networkx as nx
@@ -295,7 +292,7 @@ class ClassModel:
         ):
             return None
         for decorator in cls.decorators:
-            if self._qualname(symbol.module, decorator) not in KNOWN_DECORATORS:
+            if self._qualname(symbol.module, decorator) not in behaviour().member_keeping_decorators:
                 return None
         outside = self._assigned_from_outside.get(symbol, set())
         if "*" in outside:

@@ -26,6 +26,7 @@ class LibraryBehaviour:
     registering_with_keyword: dict[str, str]
     inert_bases: frozenset[str]
     inert_decorators: frozenset[str]
+    member_keeping_decorators: frozenset[str]
     inert_callees: frozenset[str]
     inert_modules: frozenset[str]
     route_methods: frozenset[str]
@@ -64,6 +65,7 @@ def behaviour() -> LibraryBehaviour:
         registering_with_keyword=dict(bases["registering_with_keyword"]),
         inert_bases=frozenset(bases["inert"]),
         inert_decorators=frozenset(decorators["inert"]),
+        member_keeping_decorators=frozenset(decorators["members_known"]),
         inert_callees=frozenset(callees["inert"]),
         inert_modules=frozenset(callees["inert_modules"]),
         route_methods=frozenset(callees["route_methods"]),

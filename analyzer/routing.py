@@ -29,7 +29,7 @@ from analyzer import frameworks
 from analyzer.facts.model import Binding, CallFact, ClassFact, ModuleFacts, MountFact, MountTarget, RouteFact, Span
 from analyzer.frameworks.base import Role, RoleKind
 from analyzer.index import ProjectIndex, Symbol
-from analyzer.inference import annotation_class_name, class_of_type
+from analyzer.inference import ClassModel, annotation_class_name, class_of_type
 
 if TYPE_CHECKING:
     from analyzer.liveness import Liveness
@@ -103,6 +103,7 @@ class Routers:
 
     def __init__(self, index: ProjectIndex, entrypoints: tuple[str, ...] = ()) -> None:
         self.index = index
+        self.classes = ClassModel(index)
         self.nodes: dict[Symbol, RouterNode] = {}
         self._find_nodes()
         self._declare_entrypoints(entrypoints)
@@ -143,7 +144,7 @@ class Routers:
                 if evidence.kind != "call":
                     continue
                 callee = self.index.resolve_class(facts.module, evidence.expr)
-                kind = self.class_kind(callee, depth=0) if callee is not None else None
+                kind = self.class_kind(callee) if callee is not None else None
                 if kind is not None and kind[1]:
                     symbol = Symbol("binding", facts.module, f"{cls.name}.{attr}")
                     self.nodes[symbol] = RouterNode(
@@ -158,7 +159,7 @@ class Routers:
         bases: set[Symbol] = set()
         for facts, cls in self.index.classes():
             symbol = Symbol("class", facts.module, cls.name)
-            role = self.class_role(symbol, frozenset({"controller"}), depth=0)
+            role = self.class_role(symbol, frozenset({"controller"}))
             if role is None:
                 continue
             found[symbol] = (facts.path, cls, role)
@@ -223,27 +224,19 @@ class Routers:
             callee = self.index.resolve_class(factory.module, name) if factory is not None and name else None
             if callee is None:
                 return None
-        return self.class_kind(callee, depth=0)
+        return self.class_kind(callee)
 
-    def class_kind(self, symbol: Symbol, depth: int) -> tuple[str, bool] | None:
+    def class_kind(self, symbol: Symbol) -> tuple[str, bool] | None:
         """(framework, is an application) of a class whose instances are applications or routers."""
-        role = self.class_role(symbol, frozenset({"app", "router"}), depth)
+        role = self.class_role(symbol, frozenset({"app", "router"}))
         return (role.framework, role.kind == "app") if role is not None else None
 
-    def class_role(self, symbol: Symbol, kinds: frozenset[RoleKind], depth: int) -> Role | None:
+    def class_role(self, symbol: Symbol, kinds: frozenset[RoleKind]) -> Role | None:
         """The role of one of `kinds` the class `symbol` has, itself or through its bases."""
-        if symbol.kind == "external":
-            role = frameworks.role(symbol.qualname)
-            return role if role is not None and role.kind in kinds else None
-        cls = self.index.class_fact(symbol)
-        if cls is None or depth > 8:
-            return None
-        for base in cls.bases:
-            resolved = self.index.resolve_class(symbol.module, base)
-            if resolved is not None:
-                role = self.class_role(resolved, kinds, depth + 1)
-                if role is not None:
-                    return role
+        for ancestor in self.classes.lineage(symbol):
+            role = frameworks.role(ancestor.qualname) if ancestor.kind == "external" else None
+            if role is not None and role.kind in kinds:
+                return role
         return None
 
     def node_for(self, module: str, dotted: str, scope: str) -> Symbol | None:

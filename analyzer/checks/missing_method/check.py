@@ -18,10 +18,8 @@ from analyzer.checks.missing_method.details import (
 from analyzer.facts.model import AttrCall, ModuleFacts
 from analyzer.findings import Finding, Related
 from analyzer.index import Symbol
-from analyzer.inference import METACLASS_MEMBERS, Receiver
+from analyzer.inference import Receiver, metaclass_members
 from analyzer.project import Project
-
-_TYPE_MEMBERS = frozenset(dir(type)) | METACLASS_MEMBERS
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -36,7 +34,7 @@ def check(project: Project) -> Iterator[Finding]:
             if members is None:
                 continue
             if receiver.is_class_object:
-                members = members | _TYPE_MEMBERS
+                members = members | frozenset(dir(type)) | metaclass_members()
             if call.method in members or _defined_in_subclass(project, receiver.cls, call.method):
                 continue
             groups[(receiver.cls, call.method)].append((facts, call, receiver))

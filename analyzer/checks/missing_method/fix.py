@@ -192,18 +192,10 @@ def _enum_fields(project: Project, symbol: Symbol) -> list[str]:
     for name, annotation in cls.field_types:
         type_name = annotation_class_name(annotation)
         target = project.index.resolve_class(symbol.module, type_name) if type_name else None
-        if target is not None and _is_enum(project, target, depth=0):
+        if target is not None and _is_enum(project, target):
             fields.append(name)
     return sorted(fields, key=lambda n: (not any(w in n for w in ("type", "kind", "event")), fields.index(n)))
 
 
-def _is_enum(project: Project, symbol: Symbol, depth: int) -> bool:
-    if symbol.kind == "external":
-        return symbol.qualname in ENUM_BASES
-    cls = project.index.class_fact(symbol)
-    if cls is None or depth > 8:
-        return False
-    return any(
-        base is not None and _is_enum(project, base, depth + 1)
-        for base in project.classes.bases(symbol.module, cls)
-    )
+def _is_enum(project: Project, symbol: Symbol) -> bool:
+    return any(s.kind == "external" and s.qualname in ENUM_BASES for s in project.classes.lineage(symbol))

@@ -44,7 +44,30 @@ class _Registration:
     reason: str = ""
 
 
-def _registration(project: Project, module: str, cls: ClassFact, depth: int = 0) -> _Registration:
+def _registration(project: Project, module: str, cls: ClassFact) -> _Registration:
+    """Whether defining `cls` may register it: by itself, or through any class it inherits
+    from (walked once each, nearest first)."""
+    found = _own_registration(project, module, cls)
+    seen: set[Symbol] = set()
+    for base in project.classes.bases(module, cls):
+        for ancestor in project.classes.lineage(base) if base is not None and base.kind == "class" else ():
+            if found.known is not False:
+                break
+            if ancestor.kind != "class" or ancestor in seen:
+                continue
+            seen.add(ancestor)
+            fact = project.index.class_fact(ancestor)
+            if fact is None:
+                return _Registration(None, f"its base `{ancestor.name}` is not a class the tool can read")
+            if "__init_subclass__" in fact.methods:
+                why = f"its base `{ancestor.name}` has an `__init_subclass__`, which may register it"
+                return _Registration(None, why)
+            found = _own_registration(project, ancestor.module, fact)
+    return found
+
+
+def _own_registration(project: Project, module: str, cls: ClassFact) -> _Registration:
+    """What the class's own decorators, metaclass and library or run-time bases say."""
     known = behaviour()
     for decorator in cls.decorators:
         if decorator.rpartition(".")[2] in known.route_methods and "." in decorator:
@@ -65,21 +88,12 @@ def _registration(project: Project, module: str, cls: ClassFact, depth: int = 0)
                 return _Registration(True, f"a `{base.qualname}` subclass is registered when defined")
             if base.qualname not in known.inert_bases:
                 return _Registration(None, f"its library base `{base.qualname}` may register subclasses")
-            continue
-        if base.kind == "binding":
+        elif base.kind == "binding":
             binding = project.index.binding(base)
             factory = project.index.resolve_class(base.module, binding.callee) if binding and binding.callee else None
             if factory is not None and factory.qualname in known.registering_factories:
                 return _Registration(True, f"a subclass of `{written}` (a declarative base) is registered")
             return _Registration(None, f"its base `{written}` is a value made at run time")
-        fact = project.index.class_fact(base)
-        if fact is None or depth > 8:
-            return _Registration(None, f"its base `{written}` is not a class the tool can read")
-        if "__init_subclass__" in fact.methods:
-            return _Registration(None, f"its base `{written}` has an `__init_subclass__`, which may register it")
-        inherited = _registration(project, base.module, fact, depth + 1)
-        if inherited.known is not False:
-            return inherited
     return _Registration(False)
 
 
