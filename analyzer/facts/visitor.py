@@ -847,11 +847,11 @@ class FactsVisitor(ast.NodeVisitor):
 
     def _record_binding(self, name: str, value: ast.expr, annotation: str | None, node: ast.stmt) -> None:
         keywords: tuple[tuple[str, str], ...] = ()
-        if isinstance(value, ast.Call):
+        if isinstance(value, ast.Call):  # `APIRouter(prefix=f"{API}/users")`: what exact evaluation reads
             keywords = tuple(
                 (written.arg, text)
                 for written in value.keywords
-                if written.arg is not None and (text := string_value(written.value)) is not None
+                if written.arg is not None and (text := evaluate.string(written.value, self._literal)) is not None
             )
         span = self._span(node)
         strings, partial = self._collection_strings(value)

@@ -196,6 +196,24 @@ def test_a_router_prefix_computed_at_run_time_is_a_doubt(scan_tree) -> None:
     assert any("computed at run time" in line for line in result.findings[0].evidence)
 
 
+def test_a_router_prefix_built_from_constants_is_read(scan_tree) -> None:
+    """`APIRouter(prefix=f"{BASE}/users")` with `BASE` a constant of the module: the prefixes are
+    known, so routers under different prefixes do not shadow each other (no doubt either), and
+    the same prefix written two ways still does."""
+    head = "BASE = '/api'\n"
+    a = _router("", ("get", "/{item_id}", "get_item")).replace(
+        "APIRouter(prefix='')", "APIRouter(prefix=f'{BASE}/users')"
+    ).replace("from fastapi import APIRouter\n", "from fastapi import APIRouter\n\n" + head)
+    b = _router("", ("get", "/me", "me")).replace(
+        "APIRouter(prefix='')", "APIRouter(prefix=BASE + '/teams')"
+    ).replace("from fastapi import APIRouter\n", "from fastapi import APIRouter\n\n" + head)
+    assert _found(scan_tree(_two_routers(a, b, _app("a.router", "b.router")), rules={RULE})) == []
+    same = b.replace("BASE + '/teams'", "BASE + '/users'")
+    assert [f[2:] for f in _found(scan_tree(_two_routers(a, same, _app("a.router", "b.router")), rules={RULE}))] == [
+        ("me", "high")
+    ]
+
+
 def test_a_mount_prefix_computed_at_run_time_is_a_doubt(scan_tree) -> None:
     head = "import os\n\nPREFIX = os.environ['PREFIX']\n"
     result = scan_tree(_two_routers(
