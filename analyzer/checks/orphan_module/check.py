@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from analyzer.checks.orphan_module.details import RULE_ID, DeleteModules, ImportedAt, OrphanDetails
@@ -96,9 +97,9 @@ def _finding(
     if any(m.says_deprecated for m in members):
         confidence = "uncertain"
         evidence.append("it says it is deprecated: kept for callers outside the repository?")
-    if all(_constants_only(m) for m in members) and reach is Reach.NONE:
+    if all(_configuration(m) for m in members) and reach is Reach.NONE:
         confidence = "uncertain"
-        evidence.append("it holds only settings: read by a tool outside the repository?")
+        evidence.append("it holds only settings, under a configuration's name: read by a tool outside the repository?")
     if suspicious:
         confidence = "uncertain"
         evidence.append(
@@ -136,8 +137,16 @@ def _finding(
     )
 
 
-def _constants_only(facts: ModuleFacts) -> bool:
-    return bool(facts.bindings) and not facts.classes and not facts.functions and not facts.runs_at_import
+def _configuration(facts: ModuleFacts) -> bool:
+    """Only constants, in a module named like a configuration (`settings.py`, `celeryconfig.py`,
+    `gunicorn.conf.py`, `prod_settings.py`): the kind tools load by a name given outside the code
+    (`DJANGO_SETTINGS_MODULE`, `-c`). Constants under another name are dead like any module."""
+    words = re.split(r"[_.\-]", facts.path.rpartition("/")[2].removesuffix(".py").lower())
+    constants_only = bool(facts.bindings) and not (facts.classes or facts.functions or facts.runs_at_import)
+    return constants_only and bool(_CONFIGURATION_WORDS.intersection(words))
+
+
+_CONFIGURATION_WORDS = frozenset({"settings", "config", "conf", "configuration", "celeryconfig", "cfg"})
 
 
 def _describe(site: ImportSite, liveness: Liveness) -> str:
