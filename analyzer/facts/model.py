@@ -348,7 +348,7 @@ class ModuleFacts:
     # What was read depends on the module's own name (relative imports, `__name__`, the modules of
     # its own folder): named otherwise, it must be read again.
     reads_own_name: bool = False
-    says_deprecated: bool = False  # its docstring or a comment calls it deprecated, kept for compatibility
+    says_deprecated: bool = False  # its docstring or a comment above its code says it is kept for compatibility
     error: str | None = None
 
     @property

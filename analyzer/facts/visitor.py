@@ -291,7 +291,8 @@ class FactsVisitor(ast.NodeVisitor):
         self.runs_at_import = False
         self.loads_files = False
         self.own_paths: set[str] = set()
-        self.says_deprecated = False
+        self.says_deprecated = False  # the module's docstring or its header comments say so
+        self.header_end: int | None = None  # the line of its first statement after the docstring
         self.strings = Strings(self.name_refs)
         self.bound_calls: dict[int, str] = {}  # id of a call → the name `name = call(...)` binds
         # Module-level functions that may mount a parameter, by name (read when first asked).
@@ -327,6 +328,8 @@ class FactsVisitor(ast.NodeVisitor):
         self.runs_at_import = any(_does_something(statement) for statement in node.body)
         docstring = ast.get_docstring(node, clean=False) or ""
         self.says_deprecated = DEPRECATED.search(docstring) is not None
+        statements = node.body[1:] if docstring else node.body
+        self.header_end = statements[0].lineno if statements else None
         self.generic_visit(node)
 
     # ---- helpers -------------------------------------------------------------------------
@@ -1463,7 +1466,9 @@ class FactsVisitor(ast.NodeVisitor):
             runs_at_import=self.runs_at_import,
             loads_files=self.loads_files,
             reads_own_name=self.reads_own_name,
-            says_deprecated=self.says_deprecated or any(DEPRECATED.search(text) for _, text in comments),
+            says_deprecated=self.says_deprecated or any(
+                DEPRECATED.search(text) for line, text in comments if self.header_end is None or line < self.header_end
+            ),
             calls=tuple(self.calls),
             dynamic_imports=tuple(self.dynamic_imports),
             run_mentions=tuple(sorted((kind, value, line) for (kind, value), line in strings.run_mentions.items())),

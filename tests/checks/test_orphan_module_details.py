@@ -24,3 +24,18 @@ def test_constants_under_a_configurations_name_are_doubtful_other_constants_are_
     }
     doubt = next(f for f in result.findings if f.path == "app/config.py").evidence
     assert any("configuration's name" in line for line in doubt)
+
+
+def test_a_module_that_says_it_is_deprecated_is_doubtful_not_one_with_such_a_comment_inside(scan_tree) -> None:
+    """Its docstring or a comment above its code calling it deprecated: kept for callers outside
+    the repository? A comment about backward compatibility inside one of its functions says
+    nothing of the module."""
+    inside = "def load(data):\n    # TODO: remove, just for backwards compatibility\n    return data\n"
+    result = scan_tree({
+        "app/__init__.py": "", "app/main.py": APP,
+        "app/shim.py": "# Deprecated: import from app.core instead.\n\nLIMIT = 3\n\n\ndef load():\n    return 1\n",
+        "app/old.py": '"""Kept for backwards compatibility."""\n\n\ndef load():\n    return 1\n',
+        "app/storage.py": inside,
+    }, rules={"orphan-module"})
+    found = {f.path: f.confidence for f in result.findings}
+    assert found == {"app/shim.py": "uncertain", "app/old.py": "uncertain", "app/storage.py": "high"}
