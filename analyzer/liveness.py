@@ -356,7 +356,7 @@ class Liveness:
         whenever it is loaded, though nothing names them."""
         for module in sorted(self.loaded_by_name):
             facts = self.index.modules.get(module)
-            if facts is None:
+            if facts is None or self.project.is_test_or_example(facts):
                 continue
             reason = f"`{module}` is loaded by name, and its members may be looked up the same way"
             for name in [*(c.name for c in facts.classes), *(f.name for f in facts.functions)]:
@@ -494,14 +494,17 @@ class Liveness:
 
     def _loaded_by_path(self) -> Iterator[tuple[Unit, str]]:
         """Modules of a folder that code loads file by file (`spec_from_file_location` over a glob
-        of its own folder, or of subfolders whose names it writes)."""
+        of its own folder, or of subfolders whose names it writes). A test that loads files by
+        path runs them as tests do: it makes nothing doubtful."""
         for facts in self.index.modules.values():
-            if not facts.loads_files:
+            if not facts.loads_files or self.project.is_test_or_example(facts):
                 continue
             folder = facts.path.rpartition("/")[0]
             reason = f"{facts.path} loads Python files by path from its folder"
             for other in self.index.modules.values():
                 if other is facts or not other.path.startswith(folder + "/" if folder else ""):
+                    continue
+                if self.project.is_test_or_example(other):
                     continue
                 below = other.path[len(folder) + 1:] if folder else other.path
                 subfolders = below.split("/")[:-1]

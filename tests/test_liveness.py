@@ -120,3 +120,27 @@ def test_packages_a_task_discovery_names_and_their_tasks_modules_are_reached() -
     reached = ("app.billing.tasks", "app.billing.helpers", "app.mail.tasks", "app.reports.jobs")
     assert [liveness.module(m) for m in reached] == [Reach.APP] * 4
     assert liveness.module("app.reports.tasks") is not Reach.APP
+
+
+def test_code_that_loads_the_files_of_its_folder_makes_them_doubtful_a_test_that_does_does_not() -> None:
+    """`spec_from_file_location` over its own folder: each module there may run. A test doing
+    the same runs them as tests do, and what its folder's tests import stays test-only."""
+    loader = (
+        "import importlib.util\nfrom pathlib import Path\n\n"
+        "for path in Path(__file__).parent.glob('*.py'):\n"
+        "    spec = importlib.util.spec_from_file_location(path.stem, path)\n"
+    )
+    liveness = project_of({
+        "app/__init__.py": "",
+        "app/main.py": APP,
+        "app/used.py": "",
+        "app/tasks/__init__.py": "",
+        "app/tasks/load.py": loader,
+        "app/tasks/cleanup.py": "",
+        "app/helpers.py": "",
+        "tests/test_scripts.py": loader,
+        "tests/test_helpers.py": "from app import helpers\n",
+    }).liveness
+    assert liveness.module("app.tasks.cleanup") is Reach.MAYBE
+    assert liveness.module("app.helpers") is Reach.TESTS
+    assert liveness.module("tests.test_helpers") is Reach.TESTS
