@@ -5,9 +5,10 @@ A rule owns its whole life, in its own package `analyzer/checks/<rule>/`:
 - `__init__.py`: its documentation (the package docstring, what `hygiene explain` prints) and
   its `Rule` subclass, which everything after the checks calls;
 - `details.py`: its id and the frozen dataclasses of its findings' `details` and `fix`;
-- `check.py`: the check, a pure function of the project;
-- `fix.py`: its fix, the edits the generic planner (`fixes/plan.py`) applies on one syntax
-  tree per file;
+- `check.py`: the check, `check(project)`, a pure function of the project (the base class
+  imports and calls it: a rule's class holds no plumbing);
+- `fix.py`: its fix, `fix(finding, context)`, the edits the generic planner applies on one
+  syntax tree per file (none when the package has no `fix.py`);
 - `report.py`: its section of the cleanup report and what it says in the other outputs;
 - `examples.py`: its VALID and INVALID example projects, each INVALID one with the tree its
   fix must leave (one generic test runs them all, so documentation, tests and behaviour
@@ -86,7 +87,11 @@ class Rule:
 
     # ---- the check -----------------------------------------------------------------------------
     def check(self, project: Project) -> Iterable[Finding | Diagnostic]:
-        raise NotImplementedError
+        """The findings: `check(project)` of the package's `check.py` (imported when first run, so
+        that listing the rules costs nothing)."""
+        module = importlib.import_module(f"{type(self).__module__}.check")
+        findings: Iterable[Finding | Diagnostic] = module.check(project)
+        return findings
 
     # ---- settings ------------------------------------------------------------------------------
     def configure(self, values: Mapping[str, Any], where: str) -> object | None:
@@ -101,11 +106,19 @@ class Rule:
 
     # ---- the fix -------------------------------------------------------------------------------
     def fix(self, finding: Finding, context: FixContext) -> Edits:
-        """The edits that fix the finding, anchored on the files' original syntax trees; or why
-        there are none (`Edits.skipped`)."""
+        """The edits that fix the finding, anchored on the files' original syntax trees, by
+        `fix(finding, context)` of the package's `fix.py`; or why there are none
+        (`Edits.skipped`, also when the rule has no `fix.py`)."""
         from analyzer.fixes.context import Edits, Note
 
-        return Edits(skipped=Note("no_fix", {"rule": self.id}))
+        try:
+            module = importlib.import_module(f"{type(self).__module__}.fix")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{type(self).__module__}.fix":
+                raise
+            return Edits(skipped=Note("no_fix", {"rule": self.id}))
+        edits: Edits = module.fix(finding, context)
+        return edits
 
     def fix_summary(self, finding: Finding, options: PlanOptions) -> str:
         """One line naming what the fix does (before it is planned: the plan may refine it)."""

@@ -55,19 +55,18 @@ copy by string are seen only when the string is a literal dotted path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from analyzer.checks import Rule
 from analyzer.checks.duplicate_module import examples
 from analyzer.checks.duplicate_module.details import RULE_ID, DeleteCopy, Settings
-from analyzer.findings import Diagnostic, Finding, fix_of
+from analyzer.findings import Finding, fix_of
 from analyzer.render.i18n import Text
 
 if TYPE_CHECKING:
-    from analyzer.fixes.context import Edits, FixContext, PlanOptions
+    from analyzer.fixes.context import PlanOptions
     from analyzer.options import Options
-    from analyzer.project import Project
     from analyzer.reporting import RuleReport
 
 
@@ -83,10 +82,6 @@ class DuplicateModule(Rule):
     module_rank = 0
     urgency = 20
 
-    def check(self, project: Project) -> Iterable[Finding | Diagnostic]:
-        from analyzer.checks.duplicate_module.check import check
-
-        return check(project)
 
     # ---- settings ------------------------------------------------------------------------------
     def configure(self, values: Mapping[str, Any], where: str) -> Settings | None:
@@ -116,10 +111,6 @@ class DuplicateModule(Rule):
         return options.settings_of(self.id, Settings)
 
     # ---- the fix -------------------------------------------------------------------------------
-    def fix(self, finding: Finding, context: FixContext) -> Edits:
-        from analyzer.checks.duplicate_module.fix import fix
-
-        return fix(finding, context)
 
     def fix_summary(self, finding: Finding, options: PlanOptions) -> str:
         return f"delete {fix_of(finding, DeleteCopy).path}"

@@ -43,17 +43,16 @@ methods that a subclass defines (the receiver may be that subclass).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from analyzer.checks import Rule
 from analyzer.checks.missing_method import examples
 from analyzer.checks.missing_method.details import RULE_ID, MethodFix, MissingDetails, Settings
-from analyzer.findings import Diagnostic, Finding, details_of, fix_of
+from analyzer.findings import Finding, details_of, fix_of
 
 if TYPE_CHECKING:
-    from analyzer.fixes.context import Edits, FixContext, PlanOptions
-    from analyzer.project import Project
+    from analyzer.fixes.context import PlanOptions
     from analyzer.reporting import RuleReport
 
 
@@ -68,10 +67,6 @@ class MissingMethod(Rule):
     config_keys = ("recipes",)
     location_note = "also called here"
 
-    def check(self, project: Project) -> Iterable[Finding | Diagnostic]:
-        from analyzer.checks.missing_method.check import check
-
-        return check(project)
 
     # ---- settings: [[tool.hygiene.recipes]] ----------------------------------------------------
     def configure(self, values: Mapping[str, Any], where: str) -> Settings | None:
@@ -101,10 +96,6 @@ class MissingMethod(Rule):
         return Settings(tuple(recipes))
 
     # ---- the fix -------------------------------------------------------------------------------
-    def fix(self, finding: Finding, context: FixContext) -> Edits:
-        from analyzer.checks.missing_method.fix import fix
-
-        return fix(finding, context)
 
     def fix_summary(self, finding: Finding, options: PlanOptions) -> str:
         spec = fix_of(finding, MethodFix)

@@ -38,17 +38,15 @@ in a launcher file. A project with no root at all (a library) is not judged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from analyzer.checks import Rule
 from analyzer.checks.orphan_module import examples
 from analyzer.checks.orphan_module.details import RULE_ID, DeleteModules
-from analyzer.findings import Diagnostic, Finding, fix_of
+from analyzer.findings import Finding, fix_of
 
 if TYPE_CHECKING:
-    from analyzer.fixes.context import Edits, FixContext, PlanOptions
-    from analyzer.project import Project
+    from analyzer.fixes.context import PlanOptions
     from analyzer.reporting import RuleReport
 
 
@@ -61,15 +59,7 @@ class OrphanModule(Rule):
     module_rank = 1
     urgency = 30
 
-    def check(self, project: Project) -> Iterable[Finding | Diagnostic]:
-        from analyzer.checks.orphan_module.check import check
 
-        return check(project)
-
-    def fix(self, finding: Finding, context: FixContext) -> Edits:
-        from analyzer.checks.orphan_module.fix import fix
-
-        return fix(finding, context)
 
     def fix_summary(self, finding: Finding, options: PlanOptions) -> str:
         spec = fix_of(finding, DeleteModules)

@@ -47,17 +47,15 @@ same-named subclass are not copies. Namesakes that are both unused are not this 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from analyzer.checks import Rule
 from analyzer.checks.shadowed_class import examples
 from analyzer.checks.shadowed_class.details import RULE_ID, DeleteClass
-from analyzer.findings import Diagnostic, Finding, fix_of
+from analyzer.findings import Finding, fix_of
 
 if TYPE_CHECKING:
-    from analyzer.fixes.context import Edits, FixContext, PlanOptions
-    from analyzer.project import Project
+    from analyzer.fixes.context import PlanOptions
     from analyzer.reporting import RuleReport
 
 
@@ -69,15 +67,7 @@ class ShadowedClass(Rule):
     invalid = examples.INVALID
     urgency = 50
 
-    def check(self, project: Project) -> Iterable[Finding | Diagnostic]:
-        from analyzer.checks.shadowed_class.check import check
 
-        return check(project)
-
-    def fix(self, finding: Finding, context: FixContext) -> Edits:
-        from analyzer.checks.shadowed_class.fix import fix
-
-        return fix(finding, context)
 
     def fix_summary(self, finding: Finding, options: PlanOptions) -> str:
         spec = fix_of(finding, DeleteClass)

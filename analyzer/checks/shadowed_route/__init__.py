@@ -51,17 +51,15 @@ redirects and host matching are not modelled.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from analyzer.checks import Rule
 from analyzer.checks.shadowed_route import examples
 from analyzer.checks.shadowed_route.details import RULE_ID, DeleteMount, DeleteRoute, MoveRoute
-from analyzer.findings import Diagnostic, Finding
+from analyzer.findings import Finding
 
 if TYPE_CHECKING:
-    from analyzer.fixes.context import Edits, FixContext, PlanOptions
-    from analyzer.project import Project
+    from analyzer.fixes.context import PlanOptions
     from analyzer.reporting import RuleReport
 
 
@@ -73,15 +71,7 @@ class ShadowedRoute(Rule):
     invalid = examples.INVALID
     urgency = 30
 
-    def check(self, project: Project) -> Iterable[Finding | Diagnostic]:
-        from analyzer.checks.shadowed_route.check import check
 
-        return check(project)
-
-    def fix(self, finding: Finding, context: FixContext) -> Edits:
-        from analyzer.checks.shadowed_route.fix import fix
-
-        return fix(finding, context)
 
     def fix_summary(self, finding: Finding, options: PlanOptions) -> str:
         return self.describe_fix(finding)

@@ -44,17 +44,15 @@ A Litestar `Router`'s own prefix is read from its `path=` keyword only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from analyzer.checks import Rule
 from analyzer.checks.unrouted_router import examples
 from analyzer.checks.unrouted_router.details import RULE_ID, DeleteRouter, MountRouter
-from analyzer.findings import Diagnostic, Finding
+from analyzer.findings import Finding
 
 if TYPE_CHECKING:
-    from analyzer.fixes.context import Edits, FixContext, PlanOptions
-    from analyzer.project import Project
+    from analyzer.fixes.context import PlanOptions
     from analyzer.reporting import RuleReport
 
 
@@ -66,15 +64,7 @@ class UnroutedRouter(Rule):
     invalid = examples.INVALID
     urgency = 40
 
-    def check(self, project: Project) -> Iterable[Finding | Diagnostic]:
-        from analyzer.checks.unrouted_router.check import check
 
-        return check(project)
-
-    def fix(self, finding: Finding, context: FixContext) -> Edits:
-        from analyzer.checks.unrouted_router.fix import fix
-
-        return fix(finding, context)
 
     def fix_summary(self, finding: Finding, options: PlanOptions) -> str:
         spec = finding.fix
