@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ class ScanResult:
     files: int
     lines: int
     seconds: float
-    load_project: Callable[[], Project] = field(repr=False, compare=False)
+    inputs: ProjectInputs = field(repr=False, compare=False)
     suppressed: int = 0
     unused_suppressions: tuple[Diagnostic, ...] = ()
     # With the cache on: the folder and the key of what the checks produced, so that what is
@@ -51,8 +52,8 @@ class ScanResult:
 
     @property
     def project(self) -> Project:
-        """The index and models behind the findings (loaded on demand after a cached scan)."""
-        return self.load_project()
+        """The index and models behind the findings (built on demand after a cached scan)."""
+        return self.inputs.project
 
     def restricted_to(self, paths: set[str]) -> ScanResult:
         """Only the findings located in, or related to, `paths` (what pre-commit passes)."""
@@ -166,23 +167,7 @@ def _scan(
     sources, diagnostics = _read(discovery)
     launchers = _read_launchers(discovery)
     keys = {s.file.path: _key(store, s) for s in sources}
-    renamed_keys: list[str] = []
-
-    def collect() -> tuple[list[ModuleFacts], list[Diagnostic]]:
-        modules, extract_diagnostics = collect_facts(sources, keys, store, jobs, progress)
-        return _named_after_import_roots(discovery, sources, modules, store, jobs, renamed_keys), extract_diagnostics
-    loaded: dict[str, Project] = {}
-
-    def new_project(modules: list[ModuleFacts]) -> Project:
-        mentions = _mentions(launchers, modules)
-        loaded["project"] = Project(ProjectIndex(modules), options, discovery.distributions, mentions)
-        return loaded["project"]
-
-    def load_project() -> Project:
-        if "project" not in loaded:
-            with _cyclic_gc_paused():
-                new_project(collect()[0])
-        return loaded["project"]
+    inputs = ProjectInputs(discovery, sources, keys, launchers, options, store, jobs)
 
     launcher_keys = [
         hashlib.blake2b(path.encode() + b"\0" + text, digest_size=16).hexdigest() for path, text in launchers
@@ -193,9 +178,9 @@ def _scan(
     )
     checked = store.get(result_key) if store and result_key else None
     if not isinstance(checked, _Checked):
-        modules, extract_diagnostics = collect()
+        modules, extract_diagnostics = inputs.facts(progress)
         parsed = [facts for facts in modules if facts.error is None]
-        project = new_project(parsed)
+        project = inputs.build(parsed)
         findings, rule_diagnostics = run_checks(project, options)
         rule_diagnostics += [
             Diagnostic(hidden.path, f"not analysed: {project.index.modules[hidden.module].path} is module "
@@ -215,11 +200,11 @@ def _scan(
         if store and result_key:
             store.put(result_key, checked)
     if store and result_key:
-        store.prune([*keys.values(), *renamed_keys, result_key])
+        store.prune([*keys.values(), *inputs.renamed_keys, result_key])
     findings = checked.findings
     extra: list[Diagnostic] = []
     if options.baseline is not None:
-        findings, stale = apply_baseline(findings, Path(options.baseline), load_project().index)
+        findings, stale = apply_baseline(findings, Path(options.baseline), inputs.project.index)
         extra.extend(stale)
     unused = checked.unused if options.warn_unused_ignores else ()
     return ScanResult(
@@ -233,7 +218,7 @@ def _scan(
         files=checked.files,
         lines=checked.lines,
         seconds=time.perf_counter() - started,
-        load_project=load_project,
+        inputs=inputs,
         suppressed=checked.suppressed,
         unused_suppressions=unused,
         cache_dir=cache_dir,
@@ -263,6 +248,48 @@ def cache_directory(root: Path, options: Options) -> Path:
 class _Source:
     file: SourceFile
     content: bytes
+
+
+class ProjectInputs:
+    """What the project behind a scan is built from: the files as read, their cache keys, the
+    launchers and the options. The project is built from them once, when first asked for: a
+    result answered from the cache needs none unless a fix, a report or a baseline asks."""
+
+    def __init__(
+        self,
+        discovery: Discovery,
+        sources: list[_Source],
+        keys: dict[str, str],
+        launchers: list[tuple[str, bytes]],
+        options: Options,
+        store: FactsCache | None,
+        jobs: int,
+    ) -> None:
+        self.discovery, self.sources, self.keys, self.launchers = discovery, sources, keys, launchers
+        self.options, self.store, self.jobs = options, store, jobs
+        self.renamed_keys: list[str] = []  # cache entries of files read again under a new name
+
+    def facts(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[list[ModuleFacts], list[Diagnostic]]:
+        """Every file's facts (from the cache or extracted), named after the source roots."""
+        modules, diagnostics = collect_facts(self.sources, self.keys, self.store, self.jobs, progress)
+        named = _named_after_import_roots(
+            self.discovery, self.sources, modules, self.store, self.jobs, self.renamed_keys
+        )
+        return named, diagnostics
+
+    def build(self, parsed: list[ModuleFacts]) -> Project:
+        """The project of the files that parsed (what the checks see)."""
+        mentions = _mentions(self.launchers, parsed)
+        project = Project(ProjectIndex(parsed), self.options, self.discovery.distributions, mentions)
+        self.__dict__["project"] = project
+        return project
+
+    @cached_property
+    def project(self) -> Project:
+        with _cyclic_gc_paused():
+            return self.build([facts for facts in self.facts()[0] if facts.error is None])
 
 
 def _read(discovery: Discovery) -> tuple[list[_Source], list[Diagnostic]]:

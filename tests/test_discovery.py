@@ -79,7 +79,7 @@ def test_a_folder_its_code_imports_from_is_a_source_root(tmp_path: Path) -> None
         "contrib/alembic/env.py": "from alembic import context\n",
         "contrib/alembic/versions/0001_init.py": "from alembic import op\n",
     })
-    modules = scan(root).load_project().index.modules
+    modules = scan(root).project.index.modules
     named = {facts.path: name for name, facts in modules.items()}
     assert named["backend/onyx/redis/sets.py"] == "onyx.redis.sets"
     assert named["bin/report.py"] == "report" and named["bin/stats.py"] == "stats"
