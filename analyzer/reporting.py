@@ -21,6 +21,7 @@ import ast
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,8 @@ from analyzer.findings import Finding
 from analyzer.fixes.apply import apply_plan
 from analyzer.fixes.plan import FileChange, FixPlan, Note, PlannedFix, PlanOptions, build_plan
 from analyzer.index import ProjectIndex
-from analyzer.scan import ScanResult, scan
+from analyzer.options import Options
+from analyzer.scan import ScanResult, cache_directory, current_scan_settings, scan, scan_settings
 from analyzer.verify import Check, Verification, unresolved_imports, verify
 
 if TYPE_CHECKING:
@@ -329,7 +331,22 @@ def build_report(
 ) -> CleanupReport:
     """Scan, plan, apply (in place, or in a copy made at `copy_to`) or audit, verify.
 
-    The scans use the current `scan_settings` (the command's options, jobs and cache)."""
+    The scans use the current `scan_settings` (the command's options, jobs and cache). With the
+    cache on, the scans of copies use the tree's own cache folder: a file's facts and a tree's
+    result are keyed by their content, so what the copy shares with the tree, or with the copy
+    an earlier report made, is not read again."""
+    settings = current_scan_settings()
+    if settings.cache:
+        options = settings.options or Options()
+        shared = replace(options, cache_dir=str(cache_directory(root.resolve(), options)))
+        with scan_settings(replace(settings, options=shared)):
+            return _report(root, apply, tests, plan_options, force, copy_to)
+    return _report(root, apply, tests, plan_options, force, copy_to)
+
+
+def _report(
+    root: Path, apply: bool, tests: str | None, plan_options: PlanOptions | None, force: bool, copy_to: Path | None
+) -> CleanupReport:
     if copy_to is not None:
         if copy_to.exists() and any(copy_to.iterdir()):
             raise FileExistsError(f"{copy_to} exists and is not empty")
@@ -485,7 +502,10 @@ def text_lines(data: bytes) -> list[str]:
     return decode_source(data).splitlines()
 
 
+@lru_cache(maxsize=128)
 def _parse(data: bytes) -> ast.Module | None:
+    """The file's syntax tree, read once however many of its definitions the report quotes
+    (callers only read it)."""
     try:
         return ast.parse(decode_source(data))
     except (SyntaxError, ValueError):

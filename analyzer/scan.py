@@ -105,6 +105,11 @@ class ScanSettings:
 _SETTINGS: ContextVar[ScanSettings | None] = ContextVar("scan_settings", default=None)
 
 
+def current_scan_settings() -> ScanSettings:
+    """The settings every scan made now uses (see `scan_settings`)."""
+    return _SETTINGS.get() or ScanSettings()
+
+
 @contextmanager
 def scan_settings(settings: ScanSettings) -> Iterator[ScanSettings]:
     token = _SETTINGS.set(settings)
