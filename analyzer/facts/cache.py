@@ -36,7 +36,7 @@ from analyzer import __version__
 from analyzer.facts.model import ModuleFacts
 
 # Bump when ModuleFacts or what the extractor records changes.
-FACTS_VERSION = "35"
+FACTS_VERSION = "36"
 DIRECTORY = ".hygiene_cache"
 PRUNE_INTERVAL_SECONDS = 24 * 3600
 UNUSED_LIFETIME_SECONDS = 7 * 24 * 3600

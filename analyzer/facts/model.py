@@ -264,6 +264,9 @@ class MountFact:
     dynamic: bool = False
     dynamic_attr: str | None = None
     dynamic_package: str | None = None
+    # The `if` statements it is inside, each as (line of the `if`, 0 in its body, 1 in its `else`):
+    # two mounts under one `if` in different branches never both run.
+    branches: tuple[tuple[int, int], ...] = ()
     helper: str | None = None  # the module-level function whose parameter is mounted here
     parameter: str | None = None  # that parameter
     prefix: str | None = None  # the helper's own prefix for what it mounts

@@ -291,6 +291,8 @@ class FactsVisitor(ast.NodeVisitor):
         self.runs_at_import = False
         self.loads_files = False
         self.own_paths: set[str] = set()
+        self.branches: list[tuple[int, int]] = []  # the `if` branches being read (see MountFact)
+        self.while_depth = 0
         self.says_deprecated = False  # the module's docstring or its header comments say so
         self.header_end: int | None = None  # the line of its first statement after the docstring
         self.strings = Strings(self.name_refs)
@@ -434,12 +436,29 @@ class FactsVisitor(ast.NodeVisitor):
         self.visit(node.test)
         self.conditional_depth += 1
         self.type_checking_depth += type_checking
+        # In a loop both branches may run, one iteration each: not exclusive.
+        exclusive = not self.loops and not self.while_depth
+        if exclusive:
+            self.branches.append((node.lineno, 0))
         for statement in node.body:
             self.visit(statement)
         self.type_checking_depth -= type_checking
+        if exclusive:
+            self.branches[-1] = (node.lineno, 1)
         for statement in node.orelse:
             self.visit(statement)
+        if exclusive:
+            self.branches.pop()
         self.conditional_depth -= 1
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit(node.test)
+        self.while_depth += 1
+        for statement in node.body:
+            self.visit(statement)
+        self.while_depth -= 1
+        for statement in node.orelse:
+            self.visit(statement)
 
     def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         self.conditional_depth += 1
@@ -1287,6 +1306,7 @@ class FactsVisitor(ast.NodeVisitor):
                 dynamic_attr=dynamic.attribute if dynamic else None,
                 dynamic_package=dynamic.package if dynamic else None,
                 composes=composes,
+                branches=tuple(self.branches),
             )
         )
 

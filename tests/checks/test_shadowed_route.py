@@ -214,6 +214,26 @@ def test_a_router_prefix_built_from_constants_is_read(scan_tree) -> None:
     ]
 
 
+def test_routers_mounted_in_the_two_branches_of_one_if_never_shadow_each_other(scan_tree) -> None:
+    """`if V2: include a else: include b`: at most one is mounted, so neither hides the other;
+    in a loop both branches may run (one iteration each), so the order counts again."""
+    a, b = _router("/users", ("get", "/{user_id}", "get_user")), _router("/users", ("get", "/me", "me"))
+    head = "from fastapi import FastAPI\n\nfrom app import a, b\n\napp = FastAPI()\nV2 = False\n"
+    branches = head + "if V2:\n    app.include_router(a.router)\nelse:\n    app.include_router(b.router)\n"
+    assert _found(scan_tree(_two_routers(a, b, branches), rules={RULE})) == []
+    chained = head + (
+        "if V2:\n    app.include_router(a.router)\nelif not V2:\n    app.include_router(b.router)\n"
+    )
+    assert _found(scan_tree(_two_routers(a, b, chained), rules={RULE})) == []
+    looped = head + (
+        "for first in (True, False):\n    if first:\n        app.include_router(a.router)\n"
+        "    else:\n        app.include_router(b.router)\n"
+    )
+    assert [f[2] for f in _found(scan_tree(_two_routers(a, b, looped), rules={RULE}))] == ["me"]
+    both = head + "if V2:\n    app.include_router(a.router)\napp.include_router(b.router)\n"
+    assert [f[2] for f in _found(scan_tree(_two_routers(a, b, both), rules={RULE}))] == ["me"]
+
+
 def test_a_mount_prefix_computed_at_run_time_is_a_doubt(scan_tree) -> None:
     head = "import os\n\nPREFIX = os.environ['PREFIX']\n"
     result = scan_tree(_two_routers(

@@ -40,11 +40,13 @@ converter (its regex, and for werkzeug its weight, are not read), or when the ro
 mounted onto objects the index cannot identify, which may be different applications.
 
 ## Blind spots
-Two registrations in exclusive branches (`if ...: register(a) else: register(b)`) are read as
-both made. Routes added to a FastAPI router after it was included are counted as included.
-Paths, prefixes and methods that are not literals are not read: a prefix that is not a string
-literal (an f-string of constants included) makes the finding uncertain when it is noticed, as
-a keyword of the mount or of the router's constructor; a prefix a mounting helper adds is not.
+Two mounts in the two branches of one `if` (`if ...: register(a) else: register(b)`, in one
+function of one module, not in a loop) are never both made and are not compared; exclusive
+branches that the code spells otherwise (two `if`s on opposite conditions) are read as both
+made. Routes added to a FastAPI router after it was included are counted as included. Paths,
+prefixes and methods are read by exact evaluation (literals, f-strings of the module's
+constants); a prefix that cannot be read makes the finding uncertain when it is noticed, as a
+keyword of the mount or of the router's constructor; a prefix a mounting helper adds is not.
 Starlette's `{p:path}` is taken to match at least one segment. Werkzeug's `strict_slashes`
 redirects and host matching are not modelled.
 """

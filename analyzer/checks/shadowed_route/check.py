@@ -48,6 +48,7 @@ class Step:
     receiver: str
     target: str  # the mounted router, or the route's handler
     doubts: tuple[str, ...] = field(default=(), compare=False)
+    branches: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # see MountFact
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,8 @@ class _Walker:
         receiver = mount.receiver if mount is not None else ""
         method = mount.method if mount is not None else ""
         target = f"{child.module}:{child.scope}:{child.name}"
-        return Step("mount", path, line, scope, receiver, target, tuple(doubts)), method
+        branches = mount.branches if mount is not None else ()
+        return Step("mount", path, line, scope, receiver, target, tuple(doubts), branches), method
 
     def _writes(self, facts: ModuleFacts, line: int, keywords: tuple[str, ...]) -> bool:
         """Whether the statement starting at `line` names one of `keywords` (a prefix keyword
@@ -224,6 +226,8 @@ def _judge(a: Placed, b: Placed, application: str, virtual: bool) -> _Pair | Non
         a_covers_b, b_covers_a = covers(a.pattern, b.pattern), covers(b.pattern, a.pattern)
         if a_covers_b == b_covers_a == "no":
             return None
+    if _exclusive(a, b):
+        return None  # registered in the two branches of one `if`: never both
     order, doubts = _order(a, b, virtual)
     if order.first is not None:
         first = order.first
@@ -255,6 +259,16 @@ def _parting(a: Placed, b: Placed) -> tuple[int, Step, Step]:
             return index, x, y
     index = min(len(a.chain), len(b.chain)) - 1
     return index, a.chain[index], b.chain[index]
+
+
+def _exclusive(a: Placed, b: Placed) -> bool:
+    """Whether the two endpoints are registered in different branches of one `if` (where their
+    registrations part, in one function of one module): at most one of them is ever made."""
+    _, x, y = _parting(a, b)
+    if x.file != y.file or x.scope != y.scope:
+        return False
+    branch_of = dict(x.branches)
+    return any(line in branch_of and branch_of[line] != branch for line, branch in y.branches)
 
 
 def _order(a: Placed, b: Placed, virtual: bool) -> tuple[Order, list[str]]:
