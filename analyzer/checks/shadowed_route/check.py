@@ -25,7 +25,7 @@ from analyzer.checks.shadowed_route.details import (
 )
 from analyzer.checks.shadowed_route.paths import Answer, Pattern, covers, parse, same_rule, werkzeug_tie
 from analyzer.facts.model import NAMES, ModuleFacts, RouteFact
-from analyzer.findings import Diagnostic, Finding, FixSpec, Related, counted
+from analyzer.findings import Diagnostic, Finding, FixSpec, Related
 from analyzer.index import Symbol
 from analyzer.project import Project
 from analyzer.routing import VIRTUAL_APP, MountGraph, join_paths
@@ -316,10 +316,10 @@ def _finding(pairs: list[_Pair]) -> Finding:
     if kind == "mounted-twice":
         _, step_first, step_later = _parting(first, later)
         router = step_later.target.rpartition(":")[2]
+        served = {1: "the endpoint", 2: "both endpoints"}.get(endpoints, f"all {endpoints} endpoints")
         message = (
             f"`{router}` is mounted twice under the same prefix ({step_first.file}:{step_first.line} and "
-            f"{step_later.file}:{step_later.line}): the first mount serves all "
-            f"{counted(endpoints, 'endpoint')} of the second, which {never}."
+            f"{step_later.file}:{step_later.line}): the first mount serves {served} of the second, which {never}."
         )
         path, line, symbol = step_later.file, step_later.line, router
         related = [Related(step_first.file, step_first.line, step_first.line, "the first mount")]
