@@ -84,6 +84,10 @@ def _finding(project: Project, node: RouterNode, endpoints: list[Endpoint], doub
     app_mounts = _app_mount_sites(project)
     if len(rows) == 1:
         replacements = "it has a mounted replacement" if replaced else "it has no mounted replacement"
+    elif replaced == 0:
+        replacements = "none of them has a mounted replacement"
+    elif replaced == len(rows):
+        replacements = "each has a mounted replacement"
     else:
         replacements = f"{replaced} of them {'has' if replaced == 1 else 'have'} a mounted replacement"
     message = (
