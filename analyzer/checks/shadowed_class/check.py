@@ -203,7 +203,7 @@ def _stale_copies(project: Project) -> Iterator[Finding]:
             doubts = _doubts(project, facts, cls, live_facts, live_cls, reach, definitions)
             if live_reach is Reach.MAYBE:
                 doubts.append(f"the other `{cls.name}` is used by code that may run (not certainly)")
-            yield _finding(facts, cls, live_facts, live_cls, live_uses, doubts)
+            yield _finding(facts, cls, live_facts, live_cls, live_uses, doubts, project.liveness.judged)
 
 
 class _UseMemo:
@@ -348,8 +348,12 @@ def _finding(
     live: ClassFact,
     live_uses: list[Reference],
     doubts: list[str],
+    application: bool = True,
 ) -> Finding:
+    """`application`: the project has one (its roots are known); a library's code is all taken
+    to run, and its dead copies are unused by the rest of the project."""
     users = sorted({f"{use.path}:{use.line}" for use in live_uses})
+    nothing = "nothing the application runs" if application else "nothing in the project"
     shared = sorted(set(cls.methods) & set(live.methods))
     return Finding(
         rule=RULE_ID,
@@ -358,7 +362,7 @@ def _finding(
         end_line=cls.span.end_line,
         symbol=cls.name,
         message=(
-            f"class `{cls.name}` here is a stale copy: nothing the application runs uses it, while the "
+            f"class `{cls.name}` here is a stale copy: {nothing} uses it, while the "
             f"`{cls.name}` in {live_facts.path} is used in {counted(len(users), 'place')}."
         ),
         related=(
@@ -374,7 +378,7 @@ def _finding(
             containment=round(_containment(cls, live), 3),
         ),
         evidence=(
-            f"nothing the application runs refers to this `{cls.name}` (imports, attributes, strings, names)",
+            f"{nothing} refers to this `{cls.name}` (imports, attributes, strings, names)",
             f"the live `{cls.name}` is used at " + ", ".join(users[:5])
             + (f" and {len(users) - 5} more" if len(users) > 5 else ""),
             f"the live class still has {len(shared)} of its {counted(len(cls.methods), 'method')}",
