@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from analyzer.facts import evaluate
 from analyzer.facts.model import (
@@ -87,6 +87,9 @@ FILE_LOADERS = frozenset(
 _HELPER_WORDS = re.compile("|".join(sorted(HELPER_METHODS)))
 
 
+_T = TypeVar("_T")
+
+
 @dataclass
 class _Scope:
     """A function (or the module) while it is being visited."""
@@ -107,6 +110,19 @@ class _Scope:
 
     def bind(self, name: str, evidence: TypeEvidence | None) -> None:
         self.bindings.setdefault(name, []).append(evidence)
+
+    def lookup(self, name: str, table: Callable[[_Scope], Mapping[str, _T]]) -> _T | None:
+        """What `name` is in `table` of the innermost scope that has it, or None when a closer
+        scope binds it otherwise (a parameter, another kind of assignment) or none has it."""
+        scope: _Scope | None = self
+        while scope is not None:
+            found = table(scope)
+            if name in found:
+                return found[name]
+            if name in scope.bindings or name in scope.parameters:
+                return None
+            scope = scope.parent
+        return None
 
 
 @dataclass(frozen=True)
@@ -505,14 +521,7 @@ class FactsVisitor(ast.NodeVisitor):
         if name.endswith(".__name__"):
             module = self.module_aliases.get(name.removesuffix(".__name__"))
             return ast.Constant(module) if module is not None else None
-        scope: _Scope | None = self.scope
-        while scope is not None:
-            if name in scope.literals:
-                return scope.literals[name]
-            if name in scope.bindings or name in scope.parameters:
-                return None
-            scope = scope.parent
-        return None
+        return self.scope.lookup(name, lambda scope: scope.literals)
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         """A comprehension is a loop: `[app.include_router(r) for r in routers]`."""
@@ -833,12 +842,7 @@ class FactsVisitor(ast.NodeVisitor):
         """`name`'s object may be changed here (a parameter's, or a literal collection's)."""
         if name in self.scope.parameters:
             self.scope.mutated.add(name)
-        scope: _Scope | None = self.scope
-        while scope is not None:
-            if name in scope.literals:
-                scope.literals[name] = None
-                return
-            scope = scope.parent
+        self._forget_literal(name)
 
     def _value_evidence(self, value: ast.expr, node: ast.stmt | ast.expr) -> TypeEvidence | None:
         line = node.lineno
@@ -1170,14 +1174,7 @@ class FactsVisitor(ast.NodeVisitor):
         return False
 
     def _loaded_in_scope(self, name: str) -> _Loaded | None:
-        scope: _Scope | None = self.scope
-        while scope is not None:
-            if name in scope.loaded:
-                return scope.loaded[name]
-            if name in scope.bindings or name in scope.parameters:
-                return None
-            scope = scope.parent
-        return None
+        return self.scope.lookup(name, lambda scope: scope.loaded)
 
     def _plain_call(self, name: str, node: ast.Call) -> None:
         if name == "type" and len(node.args) == 3 and self.scope.class_builder is not None:
