@@ -244,6 +244,11 @@ def reported(c: dict, findings: list[dict]) -> bool:
     return False
 
 
+# The rules the peers speak to (pyright and mypy: missing-method and redeclared classes; pylint:
+# duplicate-code; vulture: unused classes).
+PEER_RULES = frozenset({"missing-method", "shadowed-class", "duplicate-module"})
+
+
 def peer_outputs(args, repo: str, sha: str, scan_root: str, rules: set[str]) -> tuple[Path, str, list[dict]]:
     mdir = recall.mirror_dir(Path(args.mirrors), repo)
     root = recall.materialise(mdir, sha, Path(args.checkouts) / f"{repo.replace('/', '+')}@{sha[:12]}")
@@ -424,8 +429,6 @@ def main(argv=None) -> int:
     if args.repo:
         repos = {r: s for r, s in repos.items() if r in args.repo}
     heads = json.loads(Path(args.heads_json).read_text()) if Path(args.heads_json).exists() else []
-    out_dir = HERE / ".peers"
-    out_dir.mkdir(exist_ok=True)
     all_cands: list[dict] = []
     for repo, scan_root in sorted(repos.items()):
         mdir = recall.mirror_dir(Path(args.mirrors), repo)
@@ -433,89 +436,14 @@ def main(argv=None) -> int:
             print(f"{repo}: no mirror (fetch github:{repo})", file=sys.stderr)
             continue
         sha = recall.git(mdir, "rev-parse", args.rev + "^{commit}").decode().strip()
-        root = recall.materialise(mdir, sha, Path(args.checkouts) / f"{repo.replace('/', '+')}@{sha[:12]}")
-        base = root if scan_root in ("", ".") else root / scan_root
         print(f"{repo} @ {sha[:12]}", file=sys.stderr)
-        classes = project_classes(base)
-        tag = f"{repo.replace('/', '+')}@{sha[:12]}"
-        prefix = "" if scan_root in ("", ".") else scan_root.strip("/") + "/"
-        cands: list[dict] = []
-        if args.pyright:
-            text = run_tool(
-                pyright_cmd(args.pyright, base, out_dir, tag), base, out_dir / f"{tag}.pyright.json", args.timeout
-            )
-            cands += pyright_candidates(text, base, classes)
-        if args.mypy:
-            text = run_tool(
-                [
-                    args.mypy,
-                    "--ignore-missing-imports",
-                    "--follow-imports=silent",
-                    "--explicit-package-bases",
-                    "--no-error-summary",
-                    "--show-error-codes",
-                    "--no-incremental",
-                    "--exclude",
-                    "(^|/)(tests?|migrations)/",
-                    ".",
-                ],
-                base,
-                out_dir / f"{tag}.mypy.txt",
-                args.timeout,
-            )
-            cands += mypy_candidates(text, base, classes)
-        if args.pylint:
-            files = [
-                p.relative_to(base).as_posix()
-                for p in base.rglob("*.py")
-                if not PY_SKIP.search(p.relative_to(base).as_posix())
-                and not re.search(r"(^|/)(tests?|migrations|alembic|versions)/|test_", p.relative_to(base).as_posix())
-            ]
-            text = run_tool(
-                [
-                    args.pylint,
-                    "--disable=all",
-                    "--enable=duplicate-code",
-                    "--min-similarity-lines=20",
-                    "--ignore-imports=y",
-                    "--ignore-comments=y",
-                    "--ignore-docstrings=y",
-                    "--ignore-signatures=y",
-                    "--score=n",
-                    *files,
-                ],
-                base,
-                out_dir / f"{tag}.pylint.txt",
-                args.timeout,
-            )
-            cands += pylint_candidates(text, base)
-        if args.vulture:
-            text = run_tool(
-                [
-                    args.vulture,
-                    ".",
-                    "--min-confidence",
-                    "60",
-                    "--exclude",
-                    "tests,test,migrations,alembic,node_modules",
-                ],
-                base,
-                out_dir / f"{tag}.vulture.txt",
-                args.timeout,
-            )
-            cands += vulture_candidates(text, base, classes)
-        findings = [
-            dict(f, path=f["path"][len(prefix) :] if f["path"].startswith(prefix) else f["path"])
-            for f in heads
-            if f["repo"] == repo and f.get("head", sha) == sha
-        ]
+        _, _, cands = peer_outputs(args, repo, sha, scan_root, PEER_RULES)
+        # Both sides name files from the repository's root.
+        findings = [f for f in heads if f["repo"] == repo and f.get("head", sha) == sha]
         for c in cands:
             c["repo"] = repo
             c["head"] = sha
             c["hygiene"] = reported(c, findings)
-            c["path"] = prefix + c["path"]
-            if c.get("other"):
-                c["other"] = prefix + c["other"]
         all_cands += cands
     (HERE / "peers.json").write_text(json.dumps(all_cands, indent=1) + "\n")
     lines = [
