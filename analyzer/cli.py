@@ -522,10 +522,7 @@ def report(
             built = build_report(path, apply=apply, tests=tests, plan_options=options, force=force,
                                  copy_to=copy_to if apply else None)
         text = render(built, lang, command=_command_line(), link_base=_link_base(built.root, output))
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
+        _write(text, output)
         return EXIT_CLEAN if built.status in {"done", "clean"} else EXIT_FINDINGS
 
     raise typer.Exit(_guarded(debug, run))
@@ -613,15 +610,22 @@ def explain(rule_id: Annotated[str, typer.Argument(metavar="RULE", hidden=True)]
     typer.echo(rule.doc.strip())
 
 
+def _write(text: str, output: Path | None) -> None:
+    """A rendered document (JSON, SARIF, markdown...) to `output`, or to standard output: in
+    UTF-8 either way, whatever the terminal's encoding (a JSON or SARIF file is UTF-8)."""
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
 def _emit(result: ScanResult, output_format: OutputFormat, output: Path | None, quiet: bool = False) -> None:
     if output_format is not OutputFormat.text:
         import importlib
 
-        text = importlib.import_module(f"analyzer.render.{output_format.value}").render(result)
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
+        _write(importlib.import_module(f"analyzer.render.{output_format.value}").render(result), output)
         return
     from analyzer.render.text import render as render_text
 

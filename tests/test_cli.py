@@ -415,3 +415,16 @@ def test_fix_diff_prints_a_patch_that_git_applies_deletions_included(tmp_path: P
     assert files(patched) == files(applied) and len(files(patched)) > 15
     assert not (patched / "shop/services/notifier.py").exists()
     assert runner.invoke(app, ["fix", str(patched), "--diff", "--apply"]).exit_code == 2
+
+
+def test_machine_readable_output_is_utf8_whatever_the_terminal_encoding() -> None:
+    """JSON (and SARIF, markdown) on a terminal that cannot encode `→` is still written, as UTF-8:
+    no traceback, and the document parses."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run(
+        [sys.executable, "-m", "analyzer", "scan", str(FIXTURES / "chat_app"), "--format", "json", "--no-cache"],
+        capture_output=True, cwd=REPO, env=env,
+    )
+    assert done.returncode == 1, done.stderr.decode()
+    document = json.loads(done.stdout.decode("utf-8"))
+    assert any("→" in finding["message"] for finding in document["findings"])
