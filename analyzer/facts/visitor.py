@@ -1032,7 +1032,7 @@ class FactsVisitor(ast.NodeVisitor):
         names = [
             text for constant in (ast.walk(packages) if packages is not None else ())
             if isinstance(constant, ast.Constant) and isinstance(text := constant.value, str)
-            and text.replace(".", "").replace("_", "").isalnum() and not text[:1].isdigit()
+            and all(part.isidentifier() for part in text.split("."))
         ]
         loaded = [*names, *(f"{name}.{leaf}" for name in names if leaf)]
         if loaded:
