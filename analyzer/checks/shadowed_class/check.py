@@ -48,11 +48,11 @@ def _registration(project: Project, module: str, cls: ClassFact) -> _Registratio
     """Whether defining `cls` may register it: by itself, or through any class it inherits
     from (walked once each, nearest first)."""
     found = _own_registration(project, module, cls)
+    if found.known is not False:
+        return found
     seen: set[Symbol] = set()
     for base in project.classes.bases(module, cls):
         for ancestor in project.classes.lineage(base) if base is not None and base.kind == "class" else ():
-            if found.known is not False:
-                break
             if ancestor.kind != "class" or ancestor in seen:
                 continue
             seen.add(ancestor)
@@ -63,7 +63,9 @@ def _registration(project: Project, module: str, cls: ClassFact) -> _Registratio
                 why = f"its base `{ancestor.name}` has an `__init_subclass__`, which may register it"
                 return _Registration(None, why)
             found = _own_registration(project, ancestor.module, fact)
-    return found
+            if found.known is not False:
+                return found
+    return _Registration(False)
 
 
 def _own_registration(project: Project, module: str, cls: ClassFact) -> _Registration:
